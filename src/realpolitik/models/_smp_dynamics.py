@@ -1,0 +1,268 @@
+"""SMP's turns, run loop and printed win probabilities (../shared/specs/smp.md §5.4–§9).
+
+:func:`simulate` is the pure core of the ``smp`` model: arrays on KTAB's internal [0, 1]
+scale in, the history of states out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from realpolitik.models._smp_bargain import (
+    Settings,
+    State,
+    best_targets,
+    challenge_one,
+    challenges,
+    distances,
+    interpolate_bargains,
+    setup_state,
+)
+from realpolitik.models._smp_elect import utility
+from realpolitik.models._smp_prng import KTAB_DEFAULT_SEED, KtabPRNG
+
+__all__ = [
+    "MIN_TURNS",
+    "MAX_TURNS",
+    "TARGET_CHANGE",
+    "History",
+    "Turn",
+    "simulate",
+    "win_probabilities",
+]
+
+MIN_TURNS = 2
+MAX_TURNS = 100
+TARGET_CHANGE = 0.02  # the 2% rule (spec §6)
+_POS_TOL = 1e-3  # position equivalence for the printed probabilities (spec §8)
+
+#: ``order(turn, keys) -> (permutations, draw_order)``: a replay of KTAB's thread-dependent
+#: bargain-list and draw orders (spec §7). ``keys[k]`` lists actor k's options as
+#: (initiator, receiver) pairs, its status quo as (k, k), in the canonical order.
+OrderHook = Callable[[int, list[list[tuple[int, int]]]], tuple[list[list[int]], list[int]]]
+#: ``before_turn(t, x, s, c) -> (x, s, c)`` on the [0, 1] scale, before turn t ≥ 1.
+TurnHook = Callable[[int, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What happened in one turn (state t → t+1), for inspection and tests."""
+
+    targets: np.ndarray  # j* per initiator, −1 for none
+    target_prob: np.ndarray  # P_{i j*} (NaN for none)
+    target_gain: np.ndarray  # G_{i j*} (NaN for none)
+    initiators: np.ndarray  # per bargain
+    receivers: np.ndarray
+    point_i: np.ndarray  # [bargain, D] the initiator's point
+    point_j: np.ndarray  # [bargain, D] the receiver's point
+    options: list[list[int]]  # per actor: −1 its status quo, else a bargain index
+    option_probs: list[np.ndarray]  # per actor: PCE over its options
+    choices: np.ndarray  # per actor: the chosen option (−1 status quo)
+
+
+@dataclass(frozen=True)
+class History:
+    """A run: positions[state, actor, dim] on [0, 1] and what was computed along the way."""
+
+    positions: np.ndarray
+    win_prob: np.ndarray  # [state, actor], as KTAB prints them (spec §8)
+    risk: np.ndarray  # [state, actor] inferred risk attitudes
+    fractional_change: np.ndarray  # [turn] (spec §6)
+    turns: list[Turn] = field(default_factory=list)
+    first_state: State | None = None
+
+    @property
+    def n_states(self) -> int:
+        return int(self.positions.shape[0])
+
+
+def win_probabilities(state: State, c: np.ndarray, st: Settings) -> np.ndarray:
+    """The win probability KTAB prints for each actor in a state (spec §8).
+
+    An election over the unique positions (actors scanned in order, a position kept when it
+    is not within 1e-3 of a kept one), each actor voting with its own risk-aware utility and
+    weight c; an actor's value is that of the last kept position equivalent to its own.
+    """
+    x = state.x
+    diff = x[:, None, :] - x[None, :, :]
+    close = np.sqrt((diff * diff).sum(axis=-1)) < _POS_TOL
+    kept: list[int] = []
+    for i in range(x.shape[0]):
+        if not kept or not close[i, kept].any():
+            kept.append(i)
+    p = st.elect(state.u_true[:, kept], c)
+    match = close[:, kept]
+    last = len(kept) - 1 - np.argmax(match[:, ::-1], axis=1)
+    return p[last]
+
+
+def _make_bargains(
+    state: State, s: np.ndarray, S: np.ndarray, c: np.ndarray, st: Settings
+) -> tuple[Turn, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Targets (§5.2) and bargains (§5.3) under the model's BargnModel."""
+    P, G = challenges(state, S, c, st)
+    targets = best_targets(G)
+    inits = np.flatnonzero(targets >= 0)
+    recvs = targets[inits]
+    p_ij = P[inits, recvs]
+    x = state.x
+    bI, bJ = interpolate_bargains(x[inits], x[recvs], s[inits], s[recvs], p_ij, st.inter_vec_brgn)
+    if st.bargn_model != "InitOnlyInterp" and inits.size:
+        # The receiver's bargain uses π_I = j's estimate of i's *gain*, E(j, i, i, j)[1] (§11.1).
+        g = np.array([challenge_one(state, S, c, st, j, i, i, j)[1] for i, j in zip(inits, recvs, strict=True)])
+        rI, rJ = interpolate_bargains(x[inits], x[recvs], s[inits], s[recvs], g, st.inter_vec_brgn)
+        if st.bargn_model == "InitRcvrInterp":
+            inits, recvs = np.repeat(inits, 2), np.repeat(recvs, 2)
+            bI = np.stack([bI, rI], axis=1).reshape(-1, x.shape[1])
+            bJ = np.stack([bJ, rJ], axis=1).reshape(-1, x.shape[1])
+        elif st.bargn_model == "PWCompInterp":
+            wI = (c[inits] * S[inits])[:, None]
+            wJ = (c[inits] * S[recvs])[:, None]  # KTAB's quirk: the initiator's capability (§11.1)
+            bI = (wI * bI + wJ * rI) / (wI + wJ)
+            bJ = (wI * bJ + wJ * rJ) / (wI + wJ)
+        else:
+            raise ValueError(f"unknown BargnModel {st.bargn_model!r}")
+    N = x.shape[0]
+    has = targets >= 0
+    tp = np.full(N, np.nan)
+    tg = np.full(N, np.nan)
+    tp[has] = P[has, targets[has]]
+    tg[has] = G[has, targets[has]]
+    partial = Turn(
+        targets=targets,
+        target_prob=tp,
+        target_gain=tg,
+        initiators=inits,
+        receivers=recvs,
+        point_i=bI,
+        point_j=bJ,
+        options=[],
+        option_probs=[],
+        choices=np.full(N, -1),
+    )
+    return partial, inits, recvs, bI, bJ
+
+
+def _turn(
+    state: State,
+    s: np.ndarray,
+    S: np.ndarray,
+    c: np.ndarray,
+    st: Settings,
+    rng: KtabPRNG | None,
+    order: OrderHook | None,
+    t: int,
+) -> tuple[np.ndarray, Turn]:
+    """One turn, state t → t+1 (spec §9). Returns the new positions and the turn record."""
+    rec, inits, recvs, bI, bJ = _make_bargains(state, s, S, c, st)
+    N = state.x.shape[0]
+    # §5.4: L_k = [SQ_k, own proposal(s), proposals received, by initiator index].
+    lists = [[-1] + [int(b) for b in np.flatnonzero(inits == k)] + [int(b) for b in np.flatnonzero(recvs == k)] for k in range(N)]
+    draw_order = list(range(N))
+    if order is not None:
+        keys = [[(k, k) if b < 0 else (int(inits[b]), int(recvs[b])) for b in opts] for k, opts in enumerate(lists)]
+        perms, draw_order = order(t, keys)
+        lists = [[opts[m] for m in perm] for opts, perm in zip(lists, perms, strict=True)]
+    # §5.5: the value to every actor n of the state after each option, 1/N kept.
+    r = state.r[:, None]
+    rows = state.u_true.sum(axis=1)
+    W_sq = rows / N
+    W_b = (rows[:, None] - state.u_true[:, inits] - state.u_true[:, recvs] + utility(distances(state.y, s, bI), r) + utility(distances(state.y, s, bJ), r)) / N
+    W = np.concatenate([W_b, W_sq[:, None]], axis=1)  # column −1 is the status quo
+    probs: list[np.ndarray] = [np.empty(0)] * N
+    sizes = np.array([len(opts) for opts in lists])
+    for m in np.unique(sizes):
+        group = np.flatnonzero(sizes == m)
+        cols = np.array([lists[k] for k in group])  # −1 picks the status-quo column
+        p = st.elect(np.moveaxis(W[:, cols], 1, 0), c[None, :])
+        for g, k in enumerate(group):
+            probs[k] = p[g]
+    choice_idx = np.zeros(N, dtype=int)
+    if st.state_transitions == "Deterministic":
+        for k in range(N):
+            choice_idx[k] = int(np.argmax(probs[k]))
+    else:
+        assert rng is not None
+        for k in draw_order:  # one draw per actor, even with a single option (§7)
+            u = rng.uniform()
+            hit = np.flatnonzero(u <= np.cumsum(probs[k]))
+            choice_idx[k] = int(hit[0]) if hit.size else len(probs[k]) - 1
+    x_new = state.x.copy()
+    choices = np.array([lists[k][choice_idx[k]] for k in range(N)])
+    for k in range(N):  # §5.6, simultaneous
+        b = choices[k]
+        if b >= 0:
+            x_new[k] = bI[b] if inits[b] == k else bJ[b]
+    record = Turn(**{**rec.__dict__, "options": lists, "option_probs": probs, "choices": choices})
+    return x_new, record
+
+
+def simulate(
+    x: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    *,
+    settings: Settings | None = None,
+    accommodation: np.ndarray | None = None,
+    seed: int | None = None,
+    before_turn: TurnHook | None = None,
+    order: OrderHook | None = None,
+    keep_turns: bool = False,
+) -> History:
+    """Run KTAB's SMP from positions ``x[N, D]`` and saliences ``s[N, D]`` on [0, 1] and
+    capabilities ``c[N]`` (spec §9): turns until the 2% rule (§6) or 100 turns.
+
+    ``accommodation`` is KTAB's ideal-accommodation matrix A (identity when None, §5.7).
+    ``seed`` feeds KTAB's PRNG in Stochastic mode (KTAB's default seed when None).
+    ``order`` replays KTAB's thread-dependent orders (tests only); ``before_turn`` lets the
+    timeline change x, s, c before each turn t ≥ 1 (a moved actor's ideal moves with it).
+    """
+    st = settings or Settings()
+    x = np.array(x, dtype=float)
+    s = np.array(s, dtype=float)
+    c = np.array(c, dtype=float)
+    A = None if accommodation is None else np.asarray(accommodation, dtype=float)
+    if A is not None and np.array_equal(A, np.eye(A.shape[0])):
+        A = None
+    alpha = None if A is None else np.minimum(1.0, A.sum(axis=1))[:, None]
+    rng = KtabPRNG(KTAB_DEFAULT_SEED if seed is None else seed) if st.state_transitions == "Stochastic" else None
+    y = x.copy()
+    state = setup_state(x, y, s, c, st)
+    first = state
+    positions, probs, risks, fracs, turns = [x], [win_probabilities(state, c, st)], [state.r], [], []
+    d01 = 1.0
+    for t in range(1, MAX_TURNS + 1):
+        if before_turn is not None:
+            x2, s2, c2 = before_turn(t, state.x, s, c)
+            if not (np.array_equal(x2, state.x) and np.array_equal(s2, s) and np.array_equal(c2, c)):
+                moved = np.any(x2 != state.x, axis=1)
+                y = state.y.copy()
+                y[moved] = x2[moved]
+                s, c = np.array(s2, dtype=float), np.array(c2, dtype=float)
+                state = setup_state(np.array(x2, dtype=float), y, s, c, st)
+        S = s.sum(axis=1)
+        x_new, record = _turn(state, s, S, c, st, rng, order, t)
+        y_new = x_new.copy() if A is None else A @ x_new + (1.0 - alpha) * state.y
+        dxy = float(np.sqrt(((x_new - state.x) ** 2).sum(axis=1)).sum())
+        if t == 1:
+            d01 = dxy + 1e-4
+        state = setup_state(x_new, y_new, s, c, st)
+        positions.append(x_new)
+        probs.append(win_probabilities(state, c, st))
+        risks.append(state.r)
+        fracs.append(dxy / d01)
+        if keep_turns:
+            turns.append(record)
+        if t >= MIN_TURNS and fracs[-1] < TARGET_CHANGE:
+            break
+    return History(
+        positions=np.array(positions),
+        win_prob=np.array(probs),
+        risk=np.array(risks),
+        fractional_change=np.array(fracs),
+        turns=turns,
+        first_state=first,
+    )
