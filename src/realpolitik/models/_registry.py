@@ -133,10 +133,33 @@ class ModelSpec:
     options: type[Options] = Options
     dynamic: bool = False
     default: bool = True  # runs when neither --model nor the scenario names models
+    # Crisis and logistics models: whether a scenario has what the model needs (its block).
+    applies: Callable[[Any], bool] | None = None
 
     def parse_options(self, raw: dict[str, Any]) -> Options:
-        """Validate raw ``key=value`` options (pydantic raises on bad ones)."""
-        return self.options.model_validate(raw)
+        """Validate raw ``key=value`` options; a bad one raises a located-ready InputError.
+
+        The error's ``field`` is ``MODEL.OPTION``; callers add the file or flag it came from.
+        """
+        from pydantic import ValidationError
+
+        from realpolitik.errors import InputError
+
+        try:
+            return self.options.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(k) for k in err["loc"])
+            if err["type"] == "extra_forbidden":
+                known = ", ".join(self.options.model_fields) or "none"
+                raise InputError(
+                    field=f"{self.name}.{key}",
+                    problem=f"unknown option {key!r}",
+                    expected=f"one of the options of {self.name}: {known}",
+                ) from None
+            raise InputError(
+                field=f"{self.name}.{key}", value=err.get("input"), expected=err["msg"]
+            ) from None
 
 
 class UnknownModelError(KeyError):

@@ -1,0 +1,7 @@
+"""``python -m realpolitik``."""
+
+import sys
+
+from realpolitik.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""``realpolitik forecast``: run models on a scenario and show where each issue lands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from realpolitik.cli._app import app, console, print_json
+from realpolitik.forecast import Forecast, forecast
+from realpolitik.scenario import load
+
+__all__ = ["forecast_command", "render_table"]
+
+DEFAULT_SCENARIO = "moscow-1949"
+
+
+@app.command("forecast")
+def forecast_command(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario file, or a bundled scenario's id.")
+    ] = DEFAULT_SCENARIO,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model", "-m",
+            help="A model to run, with options: NAME or NAME:key=value,key=value. Repeat the "
+            "flag for several. Default: the scenario's models, else every default model.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Add each dynamic model's round-by-round path.")
+    ] = False,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed for every stochastic path.")
+    ] = None,
+) -> None:
+    """Forecast where each issue lands, by every model that runs."""
+    sc = load(scenario)
+    result = forecast(sc, model, seed=seed)
+    if as_json:
+        print_json(result.to_json(trace=trace))
+    else:
+        render_table(result)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.1f}" if abs(value) < 1e5 else f"{value:,.0f}"
+
+
+def render_table(result: Forecast) -> None:
+    """One rich table per issue: each model's forecast, nearest label, and error."""
+    sc = result.scenario
+    console.print(f"[bold]{sc.name}[/bold]" + (f" — {sc.description.splitlines()[0]}"
+                                              if sc.description else ""))
+    for j, issue in enumerate(sc.issues):
+        outcome = sc.recorded(issue.id)
+        table = Table(
+            title=f"{issue.name} ({issue.unit}, {issue.scale.min:g}–{issue.scale.max:g})",
+            title_justify="left",
+        )
+        table.add_column("model")
+        table.add_column("forecast", justify="right")
+        table.add_column("nearest label")
+        if outcome is not None:
+            table.add_column("error", justify="right")
+        for name, res in result.issue_results.items():
+            value = result.value(name, j)
+            finite = value == value
+            row = [name, _fmt(value if finite else None),
+                   (issue.scale.nearest_label(value) or "") if finite else res.skipped.get(j, "")]
+            if outcome is not None:
+                row.append(f"{value - outcome:+,.1f}" if finite else "—")
+            table.add_row(*row)
+        if outcome is not None:
+            table.add_row("[italic]recorded[/italic]", _fmt(outcome),
+                          issue.scale.nearest_label(outcome) or "", "", style="green")
+        console.print(table)
+    if sc.outcome is not None:
+        console.print(f"[dim]Recorded outcome: {sc.outcome.source}[/dim]")

@@ -1,0 +1,185 @@
+"""Run a scenario's models and gather their forecasts into one result.
+
+``forecast(scenario, models=...)`` is the facade: it resolves which models run (the ``--model``
+requests, else the scenario's ``models``, else every default issue model plus each crisis or
+logistics model whose block the scenario has), runs each through its registry contract and
+returns a :class:`Forecast`, whose :meth:`Forecast.to_json` is the documented JSON shape::
+
+    {"scenario": "<name>", "models": ["compromise", ...],
+     "issues": [{"id": "...", "name": "...", "unit": "...", "outcome": <number or null>,
+                 "forecasts": {"<model>": {"value": <number in the issue's unit>}}}]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from realpolitik.errors import InputError
+from realpolitik.models import IssueResult, ModelSpec, Options, RunContext, get, specs
+from realpolitik.models._registry import UnknownModelError
+from realpolitik.scenario import Scenario
+
+__all__ = ["ModelRequest", "Forecast", "parse_model_arg", "resolve_models", "forecast"]
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """A model to run, with its validated options."""
+
+    spec: ModelSpec
+    options: Options
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def parse_model_arg(text: str, *, flag: str = "--model") -> tuple[str, dict[str, str]]:
+    """Split ``NAME:key=value,key=value`` into the name and a dict of raw options."""
+    name, _, rest = text.partition(":")
+    name = name.strip()
+    raw: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = part.partition("=")
+        if not eq or not key.strip():
+            raise InputError(
+                field=f"{flag} {text}",
+                value=part,
+                expected="options as NAME:key=value,key=value",
+            )
+        raw[key.strip()] = value.strip()
+    return name, raw
+
+
+def request(name: str, raw: dict[str, Any], *, flag: str = "--model") -> ModelRequest:
+    """Look ``name`` up in the registry and validate its options."""
+    try:
+        spec = get(name)
+    except UnknownModelError as exc:
+        raise InputError(
+            field=flag, value=name, expected=str(exc).split("; expected ", 1)[1]
+        ) from None
+    try:
+        return ModelRequest(spec=spec, options=spec.parse_options(raw))
+    except InputError as exc:
+        raise exc.located(field=flag) if exc.field is None else InputError(
+            field=f"{flag} {exc.field}", value=exc.value, problem=exc.problem,
+            expected=exc.expected,
+        ) from None
+
+
+def resolve_models(scenario: Scenario, requested: list[str] | None = None) -> list[ModelRequest]:
+    """The models that run: ``--model`` flags (exclusive), else the scenario's, else defaults."""
+    if requested:
+        return [request(*parse_model_arg(text)) for text in requested]
+    if scenario.models:
+        return [request(e.name, e.options, flag="models") for e in scenario.model_entries()]
+    chosen = [s for s in specs("issue") if s.default]
+    chosen += [s for s in specs() if s.kind != "issue" and s.applies and s.applies(scenario)]
+    return [ModelRequest(spec=s, options=s.parse_options({})) for s in chosen]
+
+
+@dataclass
+class Forecast:
+    """The results of one forecast: issue models' values (0-100) and other kinds' entries."""
+
+    scenario: Scenario
+    models: list[ModelRequest]
+    issue_results: dict[str, IssueResult] = field(default_factory=dict)
+    crises: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def value(self, model: str, issue_index: int) -> float:
+        """Model ``model``'s forecast on issue ``issue_index`` in the issue's own unit."""
+        issue = self.scenario.issues[issue_index]
+        return float(issue.scale.from_100(self.issue_results[model].values[issue_index]))
+
+    def to_json(self, *, trace: bool = False) -> dict[str, Any]:
+        """The documented JSON shape (numbers are unrounded floats, NaN becomes null)."""
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "models": [m.name for m in self.models],
+            "issues": [],
+        }
+        for j, issue in enumerate(self.scenario.issues):
+            forecasts: dict[str, Any] = {}
+            for name, result in self.issue_results.items():
+                entry: dict[str, Any] = {"value": _num(self.value(name, j))}
+                if j in result.skipped:
+                    entry["skipped"] = result.skipped[j]
+                forecasts[name] = entry
+            out["issues"].append(
+                {
+                    "id": issue.id,
+                    "name": issue.name,
+                    "unit": issue.unit,
+                    "outcome": self.scenario.recorded(issue.id),
+                    "forecasts": forecasts,
+                }
+            )
+        if self.crises:
+            out["crises"] = self.crises
+        out.update(self.extra)
+        if trace:
+            out["traces"] = self.traces()
+        return out
+
+    def traces(self) -> dict[str, Any]:
+        """Each dynamic model's path, in issue units: ``positions[round][actor][issue]``."""
+        sc = self.scenario
+        lo = np.array([i.scale.min for i in sc.issues])
+        span = np.array([i.scale.max - i.scale.min for i in sc.issues]) / 100.0
+        out: dict[str, Any] = {}
+        for name, result in self.issue_results.items():
+            if result.trace is None:
+                continue
+            tr = result.trace
+            entry = {
+                "actors": list(sc.actor_ids),
+                "issues": list(sc.issue_ids),
+                "positions": _nested(lo + tr.positions * span),
+                "forecast_path": _nested(lo + tr.forecast_path * span),
+            }
+            entry.update(tr.extra.get("json", {}))
+            out[name] = entry
+        return out
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
+def _nested(a: np.ndarray) -> Any:
+    return np.where(np.isfinite(a), a, np.nan).tolist()
+
+
+def forecast(
+    scenario: Scenario,
+    models: list[str] | list[ModelRequest] | None = None,
+    *,
+    seed: int | None = None,
+    ctx: RunContext | None = None,
+) -> Forecast:
+    """Run the scenario's models once (no uncertainty) and return a :class:`Forecast`.
+
+    ``models`` are ``--model`` strings (``"eum:rounds=8"``) or :class:`ModelRequest` objects;
+    None means the scenario's defaults (see :func:`resolve_models`).
+    """
+    if models and isinstance(models[0], ModelRequest):
+        requests = list(models)  # type: ignore[arg-type]
+    else:
+        requests = resolve_models(scenario, models)  # type: ignore[arg-type]
+    ctx = ctx or RunContext(seed=seed)
+    result = Forecast(scenario=scenario, models=requests)
+    inputs = scenario.inputs()
+    for req in requests:
+        if req.spec.kind == "issue":
+            result.issue_results[req.name] = req.spec.run(inputs, req.options, ctx)
+        elif req.spec.kind == "crisis":
+            result.crises.append(req.spec.run(scenario, req.options, ctx))
+        else:
+            result.extra[req.name] = req.spec.run(scenario, req.options, ctx)
+    return result

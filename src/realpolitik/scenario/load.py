@@ -1,0 +1,307 @@
+"""Load a scenario from a file, a bundled id or a string, with located errors.
+
+``load(source)`` accepts a path or the id of a bundled scenario (``moscow-1949``). Every
+problem is raised as an :class:`~realpolitik.errors.InputError` whose message begins
+``FILE:LINE:COLUMN:`` and names the field path in the scenario's own keys, with list items
+named by their ``id`` (``issues.railway.positions.stalin``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from realpolitik.errors import InputError
+from realpolitik.scenario._yaml import Locations, parse_yaml, read_text
+from realpolitik.scenario.schema import Scenario
+
+__all__ = ["Document", "load", "loads", "load_document", "bundled", "bundled_path", "check"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded scenario with what is needed to locate later errors in its file."""
+
+    scenario: Scenario
+    text: str
+    file: str
+    data: Any
+    locations: Locations
+
+    def error(self, path: tuple[Any, ...], **kw: Any) -> InputError:
+        """An :class:`InputError` located at ``path`` (keys and list indices) in this file."""
+        return locate(self.data, self.locations, self.file, path, **kw)
+
+
+def bundled() -> list[str]:
+    """The ids of the bundled scenarios."""
+    root = resources.files("realpolitik") / "scenarios"
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def bundled_path(name: str) -> Path | None:
+    """The file of bundled scenario ``name``, or None."""
+    path = resources.files("realpolitik") / "scenarios" / f"{name}.yaml"
+    return Path(str(path)) if path.is_file() else None
+
+
+def load(source: str | Path) -> Scenario:
+    """Load a scenario from a path or a bundled scenario's id."""
+    return load_document(source).scenario
+
+
+def load_document(source: str | Path) -> Document:
+    """Load a scenario file (or bundled id) into a :class:`Document`."""
+    name = str(source)
+    path = Path(source)
+    if not path.exists() and (found := bundled_path(name)) is not None:
+        path = found
+    elif not path.exists():
+        known = ", ".join(bundled())
+        raise InputError(
+            file=name,
+            problem="no such file or bundled scenario",
+            expected=f"a path to a scenario file, or one of the bundled scenarios: {known}",
+        )
+    text = read_text(path, display=name)
+    return loads_document(text, file=name)
+
+
+def loads(text: str, *, file: str = "<string>") -> Scenario:
+    """Load a scenario from YAML text."""
+    return loads_document(text, file=file).scenario
+
+
+def loads_document(text: str, *, file: str = "<string>") -> Document:
+    data, locs = parse_yaml(text, file=file)
+    if not isinstance(data, dict):
+        raise locate(
+            data, locs, file, (), value=data, expected="a YAML mapping of scenario keys"
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _from_pydantic(exc, data, locs, file) from None
+    doc = Document(scenario=scenario, text=text, file=file, data=data, locations=locs)
+    check(doc)
+    return doc
+
+
+# -- paths and locations -------------------------------------------------------------------
+
+
+def display_path(data: Any, path: tuple[Any, ...]) -> str:
+    """``('issues', 1, 'positions', 'stalin')`` as ``issues.railway.positions.stalin``."""
+    parts: list[str] = []
+    node = data
+    for key in path:
+        if isinstance(node, list) and isinstance(key, int):
+            item = node[key] if 0 <= key < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts.append(str(ident) if isinstance(ident, str) and ident else str(key))
+            node = item
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def locate(
+    data: Any, locs: Locations, file: str, path: tuple[Any, ...], **kw: Any
+) -> InputError:
+    line, col = locs.find(path)
+    return InputError(file=file, line=line, column=col, field=display_path(data, path) or None, **kw)
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Keep the parts of a pydantic ``loc`` that are keys or indices of the data."""
+    out: list[Any] = []
+    node = data
+    for key in loc:
+        if isinstance(node, dict) and key in node:
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, dict) and isinstance(key, str) and not key[:1].isupper() and (
+            "[" not in key
+        ):
+            out.append(key)  # a missing field: name it, located at its parent
+            node = None
+    return tuple(out)
+
+
+_EXPECTED = {
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "too_short": "at least one entry",
+    "date_type": "a date as YYYY-MM-DD",
+    "date_parsing": "a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date as YYYY-MM-DD",
+}
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys allowed in the mapping at ``loc`` (the parent of an unknown key)."""
+    import typing
+
+    current: Any = model
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(key)
+        if field is None:
+            return None
+        current = _model_in(field.annotation, typing)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return None
+
+
+def _model_in(annotation: Any, typing: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg, typing)
+        if found is not None:
+            return found
+    return None
+
+
+def _from_pydantic(exc: ValidationError, data: Any, locs: Locations, file: str) -> InputError:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    path = _data_path(data, loc)
+    kind = err["type"]
+    if kind == "missing":
+        return locate(
+            data, locs, file, path[:-1] if path else path,
+            problem=f"required field {loc[-1]!r} is missing",
+            expected=f"a {loc[-1]!r} field here",
+        ).located(field=display_path(data, path))
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(Scenario, loc[:-1])
+        return locate(
+            data, locs, file, path,
+            problem=f"unknown key {loc[-1]!r}",
+            expected="one of: " + ", ".join(allowed) if allowed else "a known key",
+        )
+    ctx = err.get("ctx") or {}
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
+                "less_than_equal": "≤"}[kind]
+        bound = next(iter(ctx.values()), "")
+        expected = f"a number {sign} {bound}"
+    elif kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+    else:
+        expected = err["msg"][0].lower() + err["msg"][1:]
+    return locate(data, locs, file, path, value=err.get("input"), expected=expected)
+
+
+# -- checks across fields ------------------------------------------------------------------
+
+
+def check(doc: Document) -> None:
+    """Checks that need more than one field; raise the first problem found.
+
+    Duplicate ids; positions, saliences and reference points against their issue's scale and
+    actors; at least 2 positioned actors per issue; the recorded outcome; the model names.
+    """
+    sc = doc.scenario
+    _unique(doc, "actors", [a.id for a in sc.actors])
+    _unique(doc, "issues", [i.id for i in sc.issues])
+    declared = set(sc.actor_ids)
+    for j, issue in enumerate(sc.issues):
+        _check_issue(doc, j, issue, declared)
+    if sc.outcome is not None:
+        for issue_id, value in sc.outcome.issues.items():
+            path = ("outcome", "issues", issue_id)
+            if issue_id not in sc.issue_ids:
+                raise doc.error(path, problem=f"unknown issue {issue_id!r}",
+                                expected="one of the issue ids: " + ", ".join(sc.issue_ids))
+            _within(doc, path, value, sc.issue(issue_id))
+    _check_models(doc)
+
+
+def _unique(doc: Document, key: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for k, ident in enumerate(ids):
+        if ident in seen:
+            raise doc.error((key, k, "id"), value=ident,
+                            expected=f"a unique id: {ident!r} is used by an earlier entry")
+        seen.add(ident)
+
+
+def _within(doc: Document, path: tuple[Any, ...], value: float, issue: Any) -> None:
+    lo, hi = issue.scale.min, issue.scale.max
+    if not lo <= value <= hi:
+        raise doc.error(path, value=value,
+                        expected=f"a value within the scale of {issue.id!r}, {lo:g} to {hi:g} "
+                        f"({issue.unit})")
+
+
+def _check_issue(doc: Document, j: int, issue: Any, declared: set[str]) -> None:
+    base = ("issues", j)
+    scale = issue.scale
+    if not scale.max > scale.min:
+        raise doc.error((*base, "scale", "max"), value=scale.max,
+                        expected=f"a maximum greater than the minimum {scale.min:g}")
+    for point in scale.anchors:
+        _within(doc, (*base, "scale", "anchors", point), point, issue)
+    for actor, pos in issue.positions.items():
+        path = (*base, "positions", actor)
+        if actor not in declared:
+            raise doc.error(path, problem=f"actor {actor!r} is not declared",
+                            expected="an id from `actors`: " + ", ".join(sorted(declared)))
+        _within(doc, path, pos, issue)
+        if actor not in issue.saliences:
+            raise doc.error((*base, "saliences"), problem=f"no salience for actor {actor!r}",
+                            expected="a salience (0-1) for every actor with a position")
+    for actor, sal in issue.saliences.items():
+        path = (*base, "saliences", actor)
+        if actor not in issue.positions:
+            what = "is not declared" if actor not in declared else "has no position"
+            raise doc.error(path, problem=f"actor {actor!r} {what}",
+                            expected="saliences only for actors with a position on this issue")
+        if not 0.0 <= sal <= 1.0:
+            raise doc.error(path, value=sal, expected="a salience between 0 and 1")
+    if len(issue.positions) < 2:
+        raise doc.error((*base, "positions"), problem=f"{len(issue.positions)} positioned actor(s)",
+                        expected="at least 2 actors with a position on each issue")
+    if issue.reference_point is not None:
+        _within(doc, (*base, "reference_point"), issue.reference_point, issue)
+
+
+def _check_models(doc: Document) -> None:
+    from realpolitik.models import UnknownModelError, get
+
+    for k, entry in enumerate(doc.scenario.model_entries()):
+        path = ("models", k) if isinstance(doc.scenario.models[k], str) else ("models", k, "name")
+        try:
+            spec = get(entry.name)
+        except UnknownModelError as exc:
+            raise doc.error(path, value=entry.name, expected=str(exc).split("; expected ")[1]) \
+                from None
+        try:
+            spec.parse_options(entry.options)
+        except InputError as exc:
+            key = exc.field.split(".", 1)[1] if exc.field and "." in exc.field else ""
+            line, col = doc.locations.find(("models", k, "options", key))
+            raise exc.located(file=doc.file, line=line, column=col) from None

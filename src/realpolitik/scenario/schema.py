@@ -1,0 +1,145 @@
+"""The scenario schema: actors, issues with positions and saliences, models, outcome.
+
+Pydantic models with unknown keys forbidden. Structural checks (types, ranges that do not
+depend on other fields) live here; checks across fields (a position within its issue's scale,
+an actor id that no actor declares) live in :mod:`realpolitik.scenario.checks`, so that each can
+name the exact path of the offending value. docs/scenario-format.md documents the format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from realpolitik.models import IssueInputs
+
+__all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Id = str
+
+
+class Actor(_Strict):
+    """A party to the negotiation: a state, leader, faction, firm or group."""
+
+    id: Id = Field(min_length=1)
+    name: str
+    capability: float = Field(gt=0)
+    group: str | None = None
+    notes: str | None = None
+
+
+class Scale(_Strict):
+    """An issue's scale in its own unit, with labelled anchor points."""
+
+    min: float
+    max: float
+    anchors: dict[float, str] = Field(default_factory=dict)
+
+    def to_100(self, value: Any) -> Any:
+        """Map a value (or array) in the issue's unit to the common 0-100 scale."""
+        return (np.asarray(value, dtype=float) - self.min) * (100.0 / (self.max - self.min))
+
+    def from_100(self, value: Any) -> Any:
+        """Map a value (or array) on 0-100 back to the issue's unit."""
+        return self.min + np.asarray(value, dtype=float) * ((self.max - self.min) / 100.0)
+
+    def nearest_label(self, value: float) -> str | None:
+        """The label of the anchor point nearest to ``value`` (the lower one on a tie)."""
+        if not self.anchors:
+            return None
+        point = min(sorted(self.anchors), key=lambda a: abs(a - value))
+        return self.anchors[point]
+
+
+class Issue(_Strict):
+    """One issue under negotiation: what each actor wants (position) and how much it cares."""
+
+    id: Id = Field(min_length=1)
+    name: str
+    unit: str
+    scale: Scale
+    positions: dict[Id, float]
+    saliences: dict[Id, float]
+    reference_point: float | None = None
+    description: str | None = None
+
+
+class ModelEntry(_Strict):
+    """A model named in a scenario, with its options."""
+
+    name: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Outcome(_Strict):
+    """The recorded result, per issue in the issue's unit, with its source."""
+
+    source: str
+    issues: dict[Id, float] = Field(default_factory=dict)
+    notes: str | None = None
+
+
+class Scenario(_Strict):
+    """A negotiation or crisis, as a scenario file describes it."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(default_factory=list)
+    models: list[str | ModelEntry] = Field(default_factory=list)
+    outcome: Outcome | None = None
+
+    # -- derived views ---------------------------------------------------------------------
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.issues)
+
+    def issue(self, issue_id: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        raise KeyError(issue_id)
+
+    def model_entries(self) -> list[ModelEntry]:
+        """The scenario's ``models`` list, each as a :class:`ModelEntry`."""
+        return [ModelEntry(name=m) if isinstance(m, str) else m for m in self.models]
+
+    def recorded(self, issue_id: str) -> float | None:
+        """The recorded outcome of an issue in its unit, or None."""
+        if self.outcome is None:
+            return None
+        return self.outcome.issues.get(issue_id)
+
+    def inputs(self) -> IssueInputs:
+        """The issue models' arrays: positions on 0-100, saliences, capabilities, mask."""
+        actors = self.actor_ids
+        index = {a: k for k, a in enumerate(actors)}
+        n, m = len(actors), len(self.issues)
+        x = np.zeros((n, m))
+        s = np.zeros((n, m))
+        mask = np.zeros((n, m), dtype=bool)
+        ref = np.full(m, np.nan)
+        for j, issue in enumerate(self.issues):
+            for actor, pos in issue.positions.items():
+                k = index[actor]
+                x[k, j] = issue.scale.to_100(pos)
+                s[k, j] = issue.saliences.get(actor, 0.0)
+                mask[k, j] = True
+            if issue.reference_point is not None:
+                ref[j] = issue.scale.to_100(issue.reference_point)
+        c = np.array([a.capability for a in self.actors], dtype=float)
+        return IssueInputs(
+            x=x, s=s, c=c, mask=mask, reference=ref, actors=actors, issues=self.issue_ids
+        )

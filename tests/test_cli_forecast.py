@@ -1,0 +1,101 @@
+"""`realpolitik forecast`, `validate` and `models` on the bundled scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from realpolitik.models import names
+from realpolitik.scenario import bundled, load
+
+
+def test_bundled_scenarios_load():
+    assert {"moscow-1949", "emission-1994"} <= set(bundled())
+    for name in bundled():
+        load(name)
+
+
+def test_forecast_json_shape_default_scenario(cli):
+    res = cli("forecast", "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    sc = load("moscow-1949")
+    assert out["scenario"] == "moscow-1949"
+    assert out["models"] == [m for m in out["models"] if m in names()]
+    issue_models = [m for m in out["models"] if m in names("issue")]
+    assert set(names("issue")) >= set(issue_models) and "compromise" in issue_models
+    assert [i["id"] for i in out["issues"]] == list(sc.issue_ids)
+    for issue in out["issues"]:
+        assert set(issue) >= {"id", "name", "unit", "outcome", "forecasts"}
+        assert issue["outcome"] == sc.recorded(issue["id"])
+        assert set(issue["forecasts"]) == set(issue_models)
+        scale = sc.issue(issue["id"]).scale
+        for f in issue["forecasts"].values():
+            assert scale.min <= f["value"] <= scale.max
+
+
+def test_emission_compromise_json(cli):
+    # The capability x salience weighted mean of ../shared/data/bdm/emission_1994.csv,
+    # computed here from the file itself (salience /100).
+    rows = [line.split(",") for line in EMISSION_CSV.strip().splitlines()[1:]]
+    c = np.array([float(r[1]) for r in rows])
+    x = np.array([float(r[2]) for r in rows])
+    s = np.array([float(r[3]) for r in rows]) / 100
+    res = cli("forecast", "emission-1994", "--model", "compromise", "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    assert out["models"] == ["compromise"]
+    value = out["issues"][0]["forecasts"]["compromise"]["value"]
+    assert value == pytest.approx(np.sum(c * s * x) / np.sum(c * s), abs=1e-12)
+    assert out["issues"][0]["outcome"] == 8.83
+
+
+def test_emission_csv_matches_shared(shared):
+    assert (shared / "data/bdm/emission_1994.csv").read_text().strip() == EMISSION_CSV.strip()
+
+
+EMISSION_CSV = """\
+Actor,Capability,Position,Salience
+Netherlands,0.08,4,80
+Belgium,0.08,7,40
+Luxembourg,0.03,4,20
+Germany,0.16,4,80
+France,0.16,10,60
+Italy,0.16,10,60
+UK,0.16,10,90
+Ireland,0.05,7,10
+Denmark,0.05,4,100
+Greece,0.08,7,70
+"""
+
+
+def test_forecast_table(cli):
+    res = cli("forecast")
+    assert res.code == 0, res.err
+    for text in ("Form of the alliance", "compromise", "recorded", "new treaty of alliance"):
+        assert text in res.out
+
+
+def test_models_lists_every_model(cli):
+    res = cli("models", "--json")
+    assert res.code == 0
+    listed = {m["name"]: m for m in res.json()["models"]}
+    assert set(listed) == set(names())
+    assert listed["median"]["options"] == {"tie": "lower"}
+    assert all(m["citation"] for m in listed.values())
+
+
+def test_model_options_on_command_line(cli):
+    res = cli("forecast", "emission-1994", "--model", "median:tie=upper", "--json")
+    assert res.code == 0, res.err
+    # Weighted median of the emission case (see test_static_models): 7 years.
+    assert res.json()["issues"][0]["forecasts"]["median"]["value"] == 7.0
+
+
+def test_python_module_entry_point():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "realpolitik", "--help"], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0 and "forecast" in proc.stdout
