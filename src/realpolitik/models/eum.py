@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from realpolitik.errors import InputError
 from realpolitik.models._eum_core import eum_round, weighted_mean, weighted_median
 from realpolitik.models._registry import (
     IssueInputs,
@@ -246,26 +247,44 @@ def _check_issue(x: Any, s: Any, c: Any, opts: EumOptions) -> tuple[np.ndarray, 
     """Validate one issue's inputs and normalise saliences (spec §1)."""
     arrs = []
     for name, v in (("x", x), ("s", s), ("c", c)):
-        a = np.asarray(v, dtype=float)
-        if a.ndim != 1:
-            raise ValueError(f"eum_issue: {name} must be one-dimensional, got shape {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"eum_issue: {name} has a non-finite value: {a.tolist()}")
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(field=f"eum.{name}", value=v, expected="numbers") from None
+        if a.ndim != 1 or a.size == 0:
+            raise InputError(
+                field=f"eum.{name}", value=v, expected="a non-empty one-dimensional array"
+            )
+        bad = np.flatnonzero(~np.isfinite(a))
+        if bad.size:
+            raise InputError(
+                field=f"eum.{name}[{bad[0]}]", value=a[bad[0]], expected="a finite number"
+            )
         arrs.append(a)
     x, s, c = arrs
-    if not (x.size == s.size == c.size) or x.size == 0:
-        raise ValueError(
-            f"eum_issue: x, s, c need the same length >= 1, got {x.size}, {s.size}, {c.size}"
+    if not (x.size == s.size == c.size):
+        raise InputError(
+            field="eum.s, eum.c",
+            problem=f"lengths {s.size} and {c.size}",
+            expected=f"one salience and one capability per position ({x.size})",
         )
     if opts.salience_scale == "auto":
         if np.any(s > 1.0):
             s = s / 100.0
     else:
         s = s / float(opts.salience_scale)
-    if np.any((s < 0.0) | (s > 1.0)):
-        raise ValueError(f"eum_issue: saliences must lie in [0, 1] after scaling, got {s.tolist()}")
-    if np.any(c < 0.0):
-        raise ValueError(f"eum_issue: capabilities must be >= 0, got {c.tolist()}")
+    bad = np.flatnonzero((s < 0.0) | (s > 1.0))
+    if bad.size:
+        raise InputError(
+            field=f"eum.s[{bad[0]}]",
+            value=float(s[bad[0]]),
+            expected="saliences in [0, 1] after scaling (or on 0-100, divided by 100)",
+        )
+    bad = np.flatnonzero(c < 0.0)
+    if bad.size:
+        raise InputError(
+            field=f"eum.c[{bad[0]}]", value=float(c[bad[0]]), expected="capability >= 0"
+        )
     return x, s, c
 
 
