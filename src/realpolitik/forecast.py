@@ -153,7 +153,9 @@ def _num(value: float) -> float | None:
 
 
 def _nested(a: np.ndarray) -> Any:
-    return np.where(np.isfinite(a), a, np.nan).tolist()
+    """Nested lists with NaN/inf as None (null in JSON), e.g. actors without a position."""
+    a = np.asarray(a, dtype=float)
+    return np.where(np.isfinite(a), a, None).tolist()
 
 
 def forecast(
