@@ -139,12 +139,40 @@ def _gain(Uki: np.ndarray, Ukj: np.ndarray, P: np.ndarray, Sj: np.ndarray) -> np
     return (1.0 - Sj) * 2.0 * Uki + Sj * (P * 2.0 * Uki + (1.0 - P) * 2.0 * Ukj) - (Uki + Ukj)
 
 
-def _sum_in_order(first: np.ndarray, rest: np.ndarray) -> np.ndarray:
-    """first + rest[0] + rest[1] + ..., left to right (a reduction over the leading axis)."""
-    stack = np.empty((rest.shape[0] + 1, *first.shape))
-    stack[0] = first
-    stack[1:] = rest
-    return stack.sum(axis=0)
+def _semi_commit_votes(
+    Uni: np.ndarray,
+    Unj: np.ndarray,
+    Unn: np.ndarray,
+    bi0: np.ndarray,
+    bj0: np.ndarray,
+    w: np.ndarray,
+    vr: str,
+) -> np.ndarray:
+    """Third parties' votes v[n, b, j] under SemiCommit (spec §5.1 step 3), computed in place.
+
+    The same operations as :func:`_third_party_expectations` in the same order (products and
+    sums commute exactly in IEEE arithmetic), on preallocated [n, b, j] buffers.
+    """
+    wn = w[:, None, None]
+    ui, un = Uni[:, :, None], Unn[:, :, None]
+    o = vote(wn, ui - Unj, vr)  # the "little contest": o = vote(w_n, U[n,i] − U[n,j])
+    op = np.maximum(o, 0.0)
+    om = np.negative(o, out=o)
+    np.maximum(om, 0.0, out=om)
+    pi = np.add(bi0, op, out=op)  # π = (B_i⁰ + o⁺) / (B_i⁰ + o⁺ + B_j⁰ + o⁻), always linear
+    den = pi + bj0
+    den += om
+    pi /= den
+    q = np.subtract(1.0, pi, out=den)  # 1 − π
+    e_i = np.multiply(Unj, 3.0, out=om)  # E_i = π(2U_ni + U_nn) + (1 − π)·3U_nj
+    e_i *= q
+    e_i += pi * (2.0 * ui + un)
+    e_j = np.multiply(Unj, 2.0)  # E_j = π·3U_ni + (1 − π)(2U_nj + U_nn)
+    e_j += un
+    e_j *= q
+    e_j += np.multiply(pi, 3.0 * ui, out=q)
+    e_i -= e_j
+    return vote(wn, e_i, vr)
 
 
 def challenges(
@@ -166,33 +194,32 @@ def challenges(
     G = np.empty((N, N))
     block = max(1, _BLOCK_CELLS // (N * N))
     for start in range(0, N, block):
-        I = ar[start : start + block]
-        nb = I.size
-        Rt = R[I, :].T  # Rt[n, b] = R[I_b, n]
+        blk = ar[start : start + block]
+        nb = blk.size
+        Rt = R[blk, :].T  # Rt[n, b] = R[I_b, n]
         Unj = utility(d[:, None, :], Rt[:, :, None])  # [n, b, j] = U^{I_b}[n, j]
-        Uni = utility(d[:, I], Rt)  # [n, b] = U^{I_b}[n, I_b]
+        Uni = utility(d[:, blk], Rt)  # [n, b] = U^{I_b}[n, I_b]
         Unn = utility(d_diag[:, None], Rt)  # [n, b] = U^{I_b}[n, n]
-        Uii = Uni[I, np.arange(nb)][:, None]  # [b, 1]
-        Uij = Unj[I, np.arange(nb), :]  # [b, j]
-        a = vote(w[I][:, None], Uii - Uij, vr)
+        Uii = Uni[blk, np.arange(nb)][:, None]  # [b, 1]
+        Uij = Unj[blk, np.arange(nb), :]  # [b, j]
+        a = vote(w[blk][:, None], Uii - Uij, vr)
         b = vote(w[None, :], Uni.T - Unn.T, vr)  # target's own vote: U[j, i] − U[j, j]
         bi0 = _SIDE_FLOOR + np.maximum(a, 0.0) + np.maximum(b, 0.0)
         bj0 = _SIDE_FLOOR + np.maximum(-a, 0.0) + np.maximum(-b, 0.0)
         Bi, Bj = bi0, bj0
         if st.third_party_commit == "SemiCommit":  # under Full/NoCommit E_i = E_j: no votes
-            wn = w[:, None, None]
-            o = vote(wn, Uni[:, :, None] - Unj, vr)
-            op, om = np.maximum(o, 0.0), np.maximum(-o, 0.0)
-            pi = (bi0 + op) / (bi0 + op + bj0 + om)  # the "little contest", always linear
-            e_i, e_j = _third_party_expectations(Uni[:, :, None], Unj, Unn[:, :, None], pi, st.third_party_commit)
-            v = vote(wn, e_i - e_j, vr)
-            v[I, np.arange(nb), :] = 0.0  # n = i is no third party
+            v = _semi_commit_votes(Uni, Unj, Unn, bi0, bj0, w, vr)
+            v[blk, np.arange(nb), :] = 0.0  # n = i is no third party
             v[ar, :, ar] = 0.0  # nor is n = j
-            Bi = _sum_in_order(bi0, np.maximum(v, 0.0))
-            Bj = _sum_in_order(bj0, np.maximum(-v, 0.0))
+            Bi, Bj = bi0.copy(), bj0.copy()
+            pos = np.maximum(v, 0.0)
+            neg = np.minimum(v, 0.0, out=v)  # −[−v]⁺
+            for n in range(N):  # B += [v_n]⁺ in n order, as KTAB's loop
+                Bi += pos[n]
+                Bj -= neg[n]
         pij = Bi / (Bi + Bj)
-        P[I] = pij
-        G[I] = _gain(Uii, Uij, pij, S[None, :])
+        P[blk] = pij
+        G[blk] = _gain(Uii, Uij, pij, S[None, :])
     G[ar, ar] = -np.inf
     return P, G
 

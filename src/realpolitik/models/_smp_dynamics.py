@@ -30,6 +30,8 @@ __all__ = [
     "TARGET_CHANGE",
     "History",
     "Turn",
+    "receiver_bargains",
+    "compromise_bargains",
     "simulate",
     "win_probabilities",
 ]
@@ -44,7 +46,9 @@ _POS_TOL = 1e-3  # position equivalence for the printed probabilities (spec §8)
 #: (initiator, receiver) pairs, its status quo as (k, k), in the canonical order.
 OrderHook = Callable[[int, list[list[tuple[int, int]]]], tuple[list[list[int]], list[int]]]
 #: ``before_turn(t, x, s, c) -> (x, s, c)`` on the [0, 1] scale, before turn t ≥ 1.
-TurnHook = Callable[[int, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+TurnHook = Callable[
+    [int, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Turn:
     point_i: np.ndarray  # [bargain, D] the initiator's point
     point_j: np.ndarray  # [bargain, D] the receiver's point
     options: list[list[int]]  # per actor: −1 its status quo, else a bargain index
+    option_values: list[np.ndarray]  # per actor: W[voter, option] (spec §5.5)
     option_probs: list[np.ndarray]  # per actor: PCE over its options
     choices: np.ndarray  # per actor: the chosen option (−1 status quo)
 
@@ -71,8 +76,8 @@ class History:
     win_prob: np.ndarray  # [state, actor], as KTAB prints them (spec §8)
     risk: np.ndarray  # [state, actor] inferred risk attitudes
     fractional_change: np.ndarray  # [turn] (spec §6)
-    turns: list[Turn] = field(default_factory=list)
-    first_state: State | None = None
+    turns: list[Turn] = field(default_factory=list)  # with keep_turns
+    states: list[State] = field(default_factory=list)  # with keep_turns
 
     @property
     def n_states(self) -> int:
@@ -99,6 +104,42 @@ def win_probabilities(state: State, c: np.ndarray, st: Settings) -> np.ndarray:
     return p[last]
 
 
+def receiver_bargains(
+    state: State,
+    s: np.ndarray,
+    S: np.ndarray,
+    c: np.ndarray,
+    st: Settings,
+    inits: np.ndarray,
+    recvs: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bargains "from the receiver's perspective" (InitRcvrInterp, PWCompInterp).
+
+    KTAB interpolates them with π_I = E(j, i, i, j)[1], j's estimate of i's *gain*, not a
+    probability (spec §11.1, confirmed by the reference logs).
+    """
+    g = np.array(
+        [challenge_one(state, S, c, st, j, i, i, j)[1] for i, j in zip(inits, recvs, strict=True)]
+    )
+    x = state.x
+    return interpolate_bargains(x[inits], x[recvs], s[inits], s[recvs], g, st.inter_vec_brgn)
+
+
+def compromise_bargains(
+    S: np.ndarray,
+    c: np.ndarray,
+    inits: np.ndarray,
+    recvs: np.ndarray,
+    own: tuple[np.ndarray, np.ndarray],
+    theirs: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """PWCompInterp: the initiator's and receiver's bargains averaged with weights c_i·S_i and
+    c_i·S_j, the receiver's weight with the *initiator's* capability (spec §11.1)."""
+    wI = (c[inits] * S[inits])[:, None]
+    wJ = (c[inits] * S[recvs])[:, None]
+    return (wI * own[0] + wJ * theirs[0]) / (wI + wJ), (wI * own[1] + wJ * theirs[1]) / (wI + wJ)
+
+
 def _make_bargains(
     state: State, s: np.ndarray, S: np.ndarray, c: np.ndarray, st: Settings
 ) -> tuple[Turn, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -111,18 +152,13 @@ def _make_bargains(
     x = state.x
     bI, bJ = interpolate_bargains(x[inits], x[recvs], s[inits], s[recvs], p_ij, st.inter_vec_brgn)
     if st.bargn_model != "InitOnlyInterp" and inits.size:
-        # The receiver's bargain uses π_I = j's estimate of i's *gain*, E(j, i, i, j)[1] (§11.1).
-        g = np.array([challenge_one(state, S, c, st, j, i, i, j)[1] for i, j in zip(inits, recvs, strict=True)])
-        rI, rJ = interpolate_bargains(x[inits], x[recvs], s[inits], s[recvs], g, st.inter_vec_brgn)
+        rI, rJ = receiver_bargains(state, s, S, c, st, inits, recvs)
         if st.bargn_model == "InitRcvrInterp":
             inits, recvs = np.repeat(inits, 2), np.repeat(recvs, 2)
             bI = np.stack([bI, rI], axis=1).reshape(-1, x.shape[1])
             bJ = np.stack([bJ, rJ], axis=1).reshape(-1, x.shape[1])
         elif st.bargn_model == "PWCompInterp":
-            wI = (c[inits] * S[inits])[:, None]
-            wJ = (c[inits] * S[recvs])[:, None]  # KTAB's quirk: the initiator's capability (§11.1)
-            bI = (wI * bI + wJ * rI) / (wI + wJ)
-            bJ = (wI * bJ + wJ * rJ) / (wI + wJ)
+            bI, bJ = compromise_bargains(S, c, inits, recvs, (bI, bJ), (rI, rJ))
         else:
             raise ValueError(f"unknown BargnModel {st.bargn_model!r}")
     N = x.shape[0]
@@ -140,6 +176,7 @@ def _make_bargains(
         point_i=bI,
         point_j=bJ,
         options=[],
+        option_values=[],
         option_probs=[],
         choices=np.full(N, -1),
     )
@@ -160,26 +197,42 @@ def _turn(
     rec, inits, recvs, bI, bJ = _make_bargains(state, s, S, c, st)
     N = state.x.shape[0]
     # §5.4: L_k = [SQ_k, own proposal(s), proposals received, by initiator index].
-    lists = [[-1] + [int(b) for b in np.flatnonzero(inits == k)] + [int(b) for b in np.flatnonzero(recvs == k)] for k in range(N)]
+    lists = [
+        [-1]
+        + [int(b) for b in np.flatnonzero(inits == k)]
+        + [int(b) for b in np.flatnonzero(recvs == k)]
+        for k in range(N)
+    ]
     draw_order = list(range(N))
     if order is not None:
-        keys = [[(k, k) if b < 0 else (int(inits[b]), int(recvs[b])) for b in opts] for k, opts in enumerate(lists)]
+        keys = [
+            [(k, k) if b < 0 else (int(inits[b]), int(recvs[b])) for b in opts]
+            for k, opts in enumerate(lists)
+        ]
         perms, draw_order = order(t, keys)
         lists = [[opts[m] for m in perm] for opts, perm in zip(lists, perms, strict=True)]
     # §5.5: the value to every actor n of the state after each option, 1/N kept.
     r = state.r[:, None]
     rows = state.u_true.sum(axis=1)
     W_sq = rows / N
-    W_b = (rows[:, None] - state.u_true[:, inits] - state.u_true[:, recvs] + utility(distances(state.y, s, bI), r) + utility(distances(state.y, s, bJ), r)) / N
+    W_b = (
+        rows[:, None]
+        - state.u_true[:, inits]
+        - state.u_true[:, recvs]
+        + utility(distances(state.y, s, bI), r)
+        + utility(distances(state.y, s, bJ), r)
+    ) / N
     W = np.concatenate([W_b, W_sq[:, None]], axis=1)  # column −1 is the status quo
     probs: list[np.ndarray] = [np.empty(0)] * N
+    values: list[np.ndarray] = [np.empty(0)] * N
     sizes = np.array([len(opts) for opts in lists])
     for m in np.unique(sizes):
         group = np.flatnonzero(sizes == m)
         cols = np.array([lists[k] for k in group])  # −1 picks the status-quo column
-        p = st.elect(np.moveaxis(W[:, cols], 1, 0), c[None, :])
+        Wg = np.moveaxis(W[:, cols], 1, 0)
+        p = st.elect(Wg, c[None, :])
         for g, k in enumerate(group):
-            probs[k] = p[g]
+            probs[k], values[k] = p[g], Wg[g]
     choice_idx = np.zeros(N, dtype=int)
     if st.state_transitions == "Deterministic":
         for k in range(N):
@@ -196,7 +249,15 @@ def _turn(
         b = choices[k]
         if b >= 0:
             x_new[k] = bI[b] if inits[b] == k else bJ[b]
-    record = Turn(**{**rec.__dict__, "options": lists, "option_probs": probs, "choices": choices})
+    record = Turn(
+        **{
+            **rec.__dict__,
+            "options": lists,
+            "option_values": values,
+            "option_probs": probs,
+            "choices": choices,
+        }
+    )
     return x_new, record
 
 
@@ -228,16 +289,28 @@ def simulate(
     if A is not None and np.array_equal(A, np.eye(A.shape[0])):
         A = None
     alpha = None if A is None else np.minimum(1.0, A.sum(axis=1))[:, None]
-    rng = KtabPRNG(KTAB_DEFAULT_SEED if seed is None else seed) if st.state_transitions == "Stochastic" else None
+    rng = (
+        KtabPRNG(KTAB_DEFAULT_SEED if seed is None else seed)
+        if st.state_transitions == "Stochastic"
+        else None
+    )
     y = x.copy()
     state = setup_state(x, y, s, c, st)
-    first = state
-    positions, probs, risks, fracs, turns = [x], [win_probabilities(state, c, st)], [state.r], [], []
+    states = [state]
+    positions, probs, risks, fracs, turns = (
+        [x],
+        [win_probabilities(state, c, st)],
+        [state.r],
+        [],
+        [],
+    )
     d01 = 1.0
     for t in range(1, MAX_TURNS + 1):
         if before_turn is not None:
             x2, s2, c2 = before_turn(t, state.x, s, c)
-            if not (np.array_equal(x2, state.x) and np.array_equal(s2, s) and np.array_equal(c2, c)):
+            if not (
+                np.array_equal(x2, state.x) and np.array_equal(s2, s) and np.array_equal(c2, c)
+            ):
                 moved = np.any(x2 != state.x, axis=1)
                 y = state.y.copy()
                 y[moved] = x2[moved]
@@ -256,6 +329,7 @@ def simulate(
         fracs.append(dxy / d01)
         if keep_turns:
             turns.append(record)
+            states.append(state)
         if t >= MIN_TURNS and fracs[-1] < TARGET_CHANGE:
             break
     return History(
@@ -264,5 +338,5 @@ def simulate(
         risk=np.array(risks),
         fractional_change=np.array(fracs),
         turns=turns,
-        first_state=first,
+        states=states if keep_turns else [],
     )

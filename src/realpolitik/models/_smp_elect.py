@@ -37,9 +37,12 @@ _UNDERFLOW = 1e-280  # below this a product of victory probabilities goes to log
 def utility(delta: np.ndarray, risk: np.ndarray) -> np.ndarray:
     """u(δ, R) = (1 − δ)(1 + δR) for δ ≤ 1, else (1 − δ)(1 + R) (spec §3)."""
     delta = np.asarray(delta, dtype=float)
-    return np.where(
-        delta <= 1.0, (1.0 - delta) * (1.0 + delta * risk), (1.0 - delta) * (1.0 + risk)
-    )
+    u = delta * risk
+    u += 1.0
+    u *= 1.0 - delta
+    if np.any(delta > 1.0):  # never with positions and ideals on [0, 1]
+        u = np.where(delta <= 1.0, u, (1.0 - delta) * (1.0 + risk))
+    return u
 
 
 def vote(w: np.ndarray, delta: np.ndarray, rule: str) -> np.ndarray:
