@@ -76,43 +76,45 @@ def contested_pairs(x: np.ndarray, R: float, same_tol: float) -> np.ndarray:
     return np.abs(x[:, None] - x[None, :]) > same_tol * R
 
 
-def _pair_scores(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per ordered pair (i, j): sum_k w_k [a_k]^+ for i, the same for j, over all voters k.
+def _pair_scores(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """S[i, j] = sum_k w_k [a_k]^+ over all voters k, for the ordered pair (i, j).
 
-    a_k = |x_k - x_j| - |x_k - x_i| (eq. 31). Sorted-prefix form of §3.3: for the pair's lower
-    position L, upper H, gap G and midpoint M, a voter at y gives the lower actor G (y <= L) or
-    L + H - 2y (L < y < M), and the upper actor 2y - L - H (M < y < H) or G (y >= H). Prefix
-    sums of w and w*y over the sorted positions give every pair in O(n^2 log n).
-    Returns (score of i, score of j, gap G).
+    a_k = |x_k - x_j| - |x_k - x_i| (eq. 31), so S.T holds j's side. Sorted-prefix form of
+    §3.3: for the pair's lower position L, upper H, gap G and midpoint M, a voter at y gives
+    the lower actor G (y <= L) or L + H - 2y (L < y < M), and the upper actor 2y - L - H
+    (M < y < H) or G (y >= H). Prefix sums of w and w*y over the sorted positions give every
+    pair in O(n^2 log n). The work runs in sorted order (monotone, cache-friendly searches)
+    and is permuted back at the end.
     """
-    xc = x - x.mean()  # centring limits cancellation in the w*y prefix sums
-    order = np.argsort(xc, kind="stable")
-    xs = xc[order]
+    order = np.argsort(x, kind="stable")
+    xs = x[order] - x.mean()  # centring limits cancellation in the w*y prefix sums
     ws = w[order]
     Wc = np.concatenate(([0.0], np.cumsum(ws)))
     Sc = np.concatenate(([0.0], np.cumsum(ws * xs)))
     W = Wc[-1]
-    le = np.searchsorted(xs, xc, "right")  # voters at or below each actor
-    lt = np.searchsorted(xs, xc, "left")  # voters strictly below each actor
+    le = np.searchsorted(xs, xs, "right")  # voters at or below each actor
+    lt = np.searchsorted(xs, xs, "left")  # voters strictly below each actor
     w_le, s_le, w_lt, s_lt = Wc[le], Sc[le], Wc[lt], Sc[lt]
 
-    xi, xj = xc[:, None], xc[None, :]
-    i_low = xi <= xj
-    L = np.minimum(xi, xj)
-    H = np.maximum(xi, xj)
-    G = H - L
-    LH = L + H
+    # Row i the lower actor, column j the upper (valid where i <= j in sorted order).
+    xi, xj = xs[:, None], xs[None, :]
+    n = xs.size
+    G = xj - xi
+    LH = xi + xj
     cm = np.searchsorted(xs, 0.5 * LH, "right")  # voters at or below the midpoint
     w_m, s_m = Wc[cm], Sc[cm]
-    wa = np.minimum(w_le[:, None], w_le[None, :])  # W(y <= L): Wc is monotone in position
-    sa = np.where(i_low, s_le[:, None], s_le[None, :])
-    wd = np.maximum(w_lt[:, None], w_lt[None, :])  # W(y < H)
-    sd = np.where(i_low, s_lt[None, :], s_lt[:, None])
+    del cm
+    wa, sa = w_le[:, None], s_le[:, None]  # voters at or below L
     low = G * wa + LH * (w_m - wa) - 2.0 * (s_m - sa)
+    wd, sd = w_lt[None, :], s_lt[None, :]  # voters strictly below H
     up = G * (W - wd) + 2.0 * (sd - s_m) - LH * (wd - w_m)
-    np.maximum(low, 0.0, out=low)
-    np.maximum(up, 0.0, out=up)
-    return np.where(i_low, low, up), np.where(i_low, up, low), G
+    del w_m, s_m
+    i_low = np.arange(n)[:, None] <= np.arange(n)[None, :]
+    score = np.where(i_low, low, up.T)
+    np.maximum(score, 0.0, out=score)
+    inv = np.empty_like(order)
+    inv[order] = np.arange(n)
+    return score[np.ix_(inv, inv)]
 
 
 def win_probability(
@@ -130,17 +132,21 @@ def win_probability(
     ``exclude_pair`` (voters k != i, j). Where the denominator is at most ``eps * G * sum(w)``
     (nobody with weight prefers a side) and on non-contested pairs, P = ``undefined``.
     """
-    num_i, num_j, G = _pair_scores(x, w)
+    num_i = _pair_scores(x, w)
+    num_j = num_i.T
+    gap = np.abs(x[:, None] - x[None, :])
     if prob == "exclude_pair":
-        num_i = np.maximum(num_i - G * w[:, None], 0.0)
-        num_j = np.maximum(num_j - G * w[None, :], 0.0)
+        num_i = np.maximum(num_i - gap * w[:, None], 0.0)
+        num_j = np.maximum(num_j - gap * w[None, :], 0.0)
     elif prob not in ("scholz", "net_clipped"):
         raise ValueError(f"prob: unknown value {prob!r}")
     den = num_i + num_j
-    ok = contested & (den > eps * G * float(np.abs(w).sum()))
-    safe = np.where(ok, den, 1.0)
     top = np.maximum(num_i - num_j, 0.0) if prob == "net_clipped" else num_i
-    return np.where(ok, top / safe, undefined)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        P = top / den
+    gap *= eps * float(np.abs(w).sum())
+    P[~contested | (den <= gap)] = undefined
+    return P
 
 
 def global_win_probability(
@@ -255,7 +261,7 @@ def make_offers(
     x: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
-    contested: np.ndarray,
+    contested: np.ndarray | None = None,
     *,
     conflict: str = "full",
     capitulation: str = "full",
@@ -267,23 +273,28 @@ def make_offers(
     proposer's against the mover. Returns (type[m, p], target[m, p]): type 1 conflict lost
     (a > 0, b > 0, b - a > 0: move to x_p), 2 compromise (a < 0 < b, |a| < b: move to
     x_m + |a|/b (x_p - x_m), eq. 36), 3 capitulation (a < 0 < b, |a| >= b: move to x_p), 0 none.
-    Signs and differences use the absolute tolerance ``eps`` (§3.11).
+    Signs and differences use the absolute tolerance ``eps`` (§3.11). ``contested`` may be
+    None when a and b are already 0 on non-contested pairs (as :func:`expected_utility` makes
+    them), since no offer then passes the sign tests.
     """
     pos_b = b > eps
     neg_a = a < -eps
-    t1 = contested & (a > eps) & pos_b & (b - a > eps)
-    under = contested & neg_a & pos_b
+    t1 = (a > eps) & pos_b & (b - a > eps)
+    under = neg_a & pos_b
     t2 = under & (-a < b - eps)
     t3 = under & ~t2
-    kind = np.zeros(a.shape, dtype=np.int8)
+    if contested is not None:
+        t1 &= contested
+        t2 &= contested
+        t3 &= contested
+    kind = 2 * t2.view(np.int8)
     if conflict == "full":
-        kind[t1] = 1
-    kind[t2] = 2
+        kind += t1.view(np.int8)
     if capitulation == "full":
-        kind[t3] = 3
+        kind += 3 * t3.view(np.int8)
     xm, xp = x[:, None], x[None, :]
-    frac = np.where(t2, -a / np.where(t2, b, 1.0), 1.0)
-    target = np.where(kind == 2, xm + frac * (xp - xm), xp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target = np.where(t2, xm - (a / b) * (xp - xm), xp)
     return kind, target
 
 
@@ -417,7 +428,7 @@ def eum_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, R0: float, opts: Any)
         else:  # receiver: the mover m judges E_pm with its own exponent r_m
             b = expected_utility(d, P, s, r[None, :], contested, q=q2, T=T, m=m).T
     kind, target = make_offers(
-        x, a, b, contested, conflict=opts.conflict, capitulation=opts.capitulation, eps=eps
+        x, a, b, None, conflict=opts.conflict, capitulation=opts.capitulation, eps=eps
     )
     chosen = select_offers(
         x, kind, target, a, b, selection=opts.selection, tiebreak=opts.tiebreak, eps=eps
