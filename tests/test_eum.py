@@ -374,3 +374,30 @@ def test_all_zero_saliences_and_single_actor():
     assert t.median[0] == 20.0
     one = eum_issue([42.0], [0.5], [1.0])
     assert one.forecast == 42.0 and one.positions.shape == (11, 1)
+
+
+# --- the command line (issue 3 §4) -----------------------------------------------------------
+
+
+def test_cli_prints_the_section_6_1_trajectory(cli):
+    """`forecast emission-1994 --model eum:preset=scholz_code,rounds=8 --json --trace` prints
+    the dmasad-port medians of spec §6.1 as the forecast path, in years."""
+    res = cli(
+        "forecast",
+        "emission-1994",
+        "--model",
+        "eum:preset=scholz_code,rounds=8",
+        "--json",
+        "--trace",
+    )
+    assert res.code == 0, res.err
+    tr = res.json()["traces"]["eum"]
+    path = [row[0] for row in tr["forecast_path"]]
+    np.testing.assert_allclose(path, PORT_MEDIAN[:9], atol=0.005 + 1e-12)
+    assert len(tr["positions"]) == 9 and len(tr["positions"][0]) == 10
+    assert res.json()["issues"][0]["forecasts"]["eum"]["value"] == pytest.approx(9.67, abs=0.005)
+
+
+def test_cli_rejects_a_bad_option_with_status_2(cli):
+    res = cli("forecast", "emission-1994", "--model", "eum:selection=whatever")
+    assert res.code == 2 and "eum.selection" in res.err

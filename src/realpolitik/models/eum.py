@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 
 from realpolitik.errors import InputError
 from realpolitik.models._eum_core import eum_round, weighted_mean, weighted_median
@@ -81,7 +81,7 @@ class EumOptions(Options):
     """
 
     preset: PresetName = Field("canonical", description="bundle of options (spec §6)")
-    salience_scale: Literal["auto"] | float = Field(
+    salience_scale: Literal["auto"] | PositiveFloat = Field(
         "auto",
         description="eum_issue only: 'auto' divides saliences by 100 if any exceeds 1, "
         "or a fixed divisor (§1)",
@@ -315,7 +315,7 @@ def eum_issue(
     )
 
 
-def run(inputs: IssueInputs, options: EumOptions, ctx: RunContext) -> IssueResult:
+def run(inputs: IssueInputs, options: EumOptions | None, ctx: RunContext) -> IssueResult:
     """Registry entry point: every issue on its own, actors outside the mask left out.
 
     Positions arrive on 0-100 and saliences in [0, 1] (``salience_scale`` is not applied
@@ -324,7 +324,12 @@ def run(inputs: IssueInputs, options: EumOptions, ctx: RunContext) -> IssueResul
     actor has no position), forecast_path[round, issue], and in ``extra`` the median and mean
     paths and the rounds each issue ran.
     """
-    opts = options if isinstance(options, EumOptions) else EumOptions.model_validate(options)
+    if options is None:
+        opts = CANONICAL
+    elif isinstance(options, EumOptions):
+        opts = options
+    else:
+        opts = EumOptions.model_validate(dict(options))
     mask = np.asarray(inputs.mask, dtype=bool)
     pos, med, mean, rounds = _simulate(
         np.where(mask, inputs.x, 0.0),
