@@ -177,9 +177,16 @@ def forecast(
     ctx = ctx or RunContext(seed=seed)
     result = Forecast(scenario=scenario, models=requests)
     inputs = scenario.inputs()
+    from realpolitik.sim.timeline import Timeline, run_issue_model
+
+    timeline = Timeline.of(scenario)  # events between rounds of dynamic models (issue 6)
+    if timeline is not None:
+        result.extra["events"] = timeline.events_json()
     for req in requests:
         if req.spec.kind == "issue":
-            result.issue_results[req.name] = req.spec.run(inputs, req.options, ctx)
+            result.issue_results[req.name] = run_issue_model(
+                timeline, req.spec, inputs, req.options, ctx
+            )
         elif req.spec.kind == "crisis":
             result.crises.append(req.spec.run(scenario, req.options, ctx))
         else:

@@ -266,23 +266,31 @@ class Solution:
     # -- who concedes first, and what each gets -------------------------------------------
     def p_first(self) -> np.ndarray:
         """P(i concedes first) for i = 0, 1 (spec, "Outputs")."""
+        return self.p_first_by(math.inf)
+
+    def p_first_by(self, day: float) -> np.ndarray:
+        """P(i concedes first, on or before ``day``), for i = 0, 1 (exact).
+
+        Each stage adds the weaker party's atom at its start and, on every segment where the
+        hazards are constant, ``∫ λ_i S_0 S_1 dt = λ_i/(λ_0+λ_1) [S(a) - S(b)]``.
+        """
         out = np.zeros(2)
+        reach = self.reach()
         for m, st in enumerate(self.stages):
-            before = self.reach()[m]
+            if st.start > day:
+                break
+            before = reach[m]
             if st.weaker is not None:
                 out[st.weaker] += before * st.atom
-            stop = min(st.end, st.t_end)
-            base = before * st.z[0] * st.z[1]
-            base *= math.exp(float(st.big_lambda(0, st.t_end) + st.big_lambda(1, st.t_end)))
+            stop = min(st.end, st.t_end, day)
+            total = float(st.big_lambda(0, st.t_end) + st.big_lambda(1, st.t_end))
+            base = before * st.z[0] * st.z[1] * math.exp(total)
             for k in range(st.knots.size):
-                a = st.knots[k]
-                b = st.knots[k + 1] if k + 1 < st.knots.size else math.inf
-                a, b = min(a, stop), min(b, stop)
-                if b <= a:
-                    continue
+                a = min(st.knots[k], stop)
+                b = min(st.knots[k + 1] if k + 1 < st.knots.size else math.inf, stop)
                 lam = st.lam[:, k]
-                tot = lam.sum()
-                if tot <= 0.0:
+                tot = float(lam.sum())
+                if b <= a or tot <= 0.0:
                     continue
                 ea = math.exp(-float(st.big_lambda(0, a) + st.big_lambda(1, a)))
                 eb = math.exp(-float(st.big_lambda(0, b) + st.big_lambda(1, b)))

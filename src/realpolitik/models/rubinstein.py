@@ -198,4 +198,5 @@ SPEC = ModelSpec(
     citation="Rubinstein 1982, Econometrica 50(1); Binmore, Shaked & Sutton 1989, QJE 104(4)",
     run=run,
     options=RubinsteinOptions,
+    applies=lambda scenario: getattr(scenario, "rubinstein", None) is not None,
 )

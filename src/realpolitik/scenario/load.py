@@ -238,6 +238,9 @@ def check(doc: Document) -> None:
                                 expected="one of the issue ids: " + ", ".join(sc.issue_ids))
             _within(doc, path, value, sc.issue(issue_id))
     _check_models(doc)
+    from realpolitik.sim.checks import check as check_time  # time, events, crisis blocks
+
+    check_time(doc)
 
 
 def _unique(doc: Document, key: str, ids: list[str]) -> None:

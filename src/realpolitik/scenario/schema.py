@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from realpolitik.models import IssueInputs
+from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
 
@@ -84,6 +85,7 @@ class Outcome(_Strict):
     source: str
     issues: dict[Id, float] = Field(default_factory=dict)
     notes: str | None = None
+    attrition: AttritionRecord | None = None  # who conceded, and on which day (issue 6)
 
 
 class Scenario(_Strict):
@@ -96,6 +98,11 @@ class Scenario(_Strict):
     issues: list[Issue] = Field(default_factory=list)
     models: list[str | ModelEntry] = Field(default_factory=list)
     outcome: Outcome | None = None
+    # The timeline and the two-party crisis blocks (issue 6; realpolitik.sim.schema).
+    time: Time | None = None
+    events: list[Event] = Field(default_factory=list)
+    rubinstein: Rubinstein | None = None
+    attrition: Attrition | None = None
 
     # -- derived views ---------------------------------------------------------------------
     @property

@@ -1,0 +1,180 @@
+"""Reputational bargaining / the war of attrition: who gives way, when, and how likely.
+
+Abreu & Gul (2000, *Bargaining and Reputation*, Econometrica 68(1)) in continuous time,
+with time-varying flow costs (Hendricks, Weiss & Wilson 1988; Kornhauser, Rubinstein &
+Wilson 1989), foreseen and surprise events, exactly as ../shared/specs/attrition.md says.
+The equilibrium is computed by :mod:`realpolitik.models._attrition_core`; this module reads
+the scenario's ``attrition`` block and its timeline, and writes the entry of the forecast's
+``crises`` list (issue 6, §4)::
+
+    {"model": "attrition", "issue": "...", "parties": ["a", "b"],
+     "end_day": {"median": d or null, "p10": d or null, "p90": d or null},
+     "p_first": {"a": p, "b": p}, "p_impasse": p, "p_no_agreement_by_horizon": p,
+     "weaker": "a", "p_immediate": p, "expected_share": {"a": x, "b": x},
+     "recorded": {"conceded": "a", "day": d} or null, ...}
+
+Days count from ``time.start`` (day 0). A quantile of the end date that falls in the impasse
+mass (no agreement ever) is null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from realpolitik.models._attrition_core import (
+    AttritionInputError,
+    Samples,
+    Solution,
+    Steps,
+    sample,
+    sample_times,
+    solve,
+)
+from realpolitik.models._registry import ModelSpec, Options, RunContext
+
+__all__ = [
+    "AttritionOptions",
+    "Solution",
+    "Steps",
+    "Samples",
+    "solve",
+    "sample",
+    "sample_times",
+    "solution_for",
+    "sample_scenario",
+    "entry",
+    "run",
+    "SPEC",
+    "DEFAULT_HORIZON",
+]
+
+DEFAULT_HORIZON = 365.0
+
+
+class AttritionOptions(Options):
+    """The ``attrition`` model has no options: every input is in the scenario's block."""
+
+
+def solution_for(scenario: Any, cost_series: dict[str, Any] | None = None) -> Solution:
+    """Solve the scenario's ``attrition`` block on its timeline (spec, "Equilibrium").
+
+    ``cost_series`` optionally gives a party's cost per day from another model (e.g. the
+    airlift's, spec "In the bundled scenarios"): ``{party: [k_day0, k_day1, ...]}``; the
+    last value holds afterwards. It replaces the block's ``cost`` for that party; events
+    still change it. Raises :class:`AttritionInputError` for inputs the spec rules out.
+    """
+    from realpolitik.sim.timeline import Timeline, cost_steps
+
+    block = scenario.attrition
+    parties = tuple(block.parties)
+    demand = [block.demand[p] for p in parties]
+    obstinacy = [block.obstinacy[p] for p in parties]
+    timeline = Timeline.of(scenario)
+    if timeline is None:
+        cost = [cost_steps(block.cost.get(p)) for p in parties]
+        for k, p in enumerate(parties):
+            if cost_series and p in cost_series:
+                cost[k] = Steps.daily(cost_series[p])
+        discount = [block.discount[p] for p in parties]
+        return solve(demand, obstinacy, discount, cost)
+    known, surprises = timeline.attrition_beliefs(cost_series)
+    return solve(demand, obstinacy, known.discount, known.cost, surprises=surprises)
+
+
+def sample_scenario(
+    scenario: Any, rng: np.random.Generator, n: int, solution: Solution | None = None
+) -> dict[str, np.ndarray]:
+    """Sample ``n`` ends for an ensemble: ``conceded`` (party id, or "" for an impasse)
+    and ``day`` (inf for an impasse), exactly (:func:`sample`)."""
+    sol = solution or solution_for(scenario)
+    s = sample(sol, rng, n)
+    names = np.array([*scenario.attrition.parties, ""], dtype=object)
+    return {"conceded": names[s.who], "day": s.day}
+
+
+def _horizon(scenario: Any) -> float:
+    block = scenario.attrition
+    if block.horizon is not None:
+        return float(block.horizon)
+    time = getattr(scenario, "time", None)
+    if time is not None and time.end is not None:
+        return float((time.end - time.start).days)
+    return DEFAULT_HORIZON
+
+
+def _date(scenario: Any, day: float | None) -> str | None:
+    time = getattr(scenario, "time", None)
+    if time is None or day is None:
+        return None
+    import datetime as dt
+
+    return (time.start + dt.timedelta(days=int(np.floor(day)))).isoformat()
+
+
+def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
+    """The ``crises`` entry of ``solution`` for ``scenario`` (issue 6, §4), with extras:
+    ``horizon``; ``settle_by_day`` (T: every rational type has conceded by then);
+    ``end_date`` (the quantiles as dates); ``p_recorded`` (the probability that the party
+    recorded as conceding did so first, by the recorded day); ``hazards`` (λ paths)."""
+    block = scenario.attrition
+    a, b = block.parties
+    horizon = _horizon(scenario)
+    p_first = solution.p_first()
+    share = solution.expected_share()
+    quant = {k: solution.end_quantile(q) for k, q in (("median", 0.5), ("p10", 0.1), ("p90", 0.9))}
+    rec = getattr(scenario.outcome, "attrition", None) if scenario.outcome is not None else None
+    recorded = None
+    p_recorded = None
+    if rec is not None:
+        recorded = {"conceded": rec.conceded, "day": rec.day}
+        who = block.parties.index(rec.conceded)
+        p_recorded = float(solution.p_first_by(rec.day)[who])
+    weaker = solution.weaker
+    return {
+        "model": "attrition",
+        "issue": block.issue,
+        "parties": [a, b],
+        "end_day": quant,
+        "end_date": {k: _date(scenario, v) for k, v in quant.items()},
+        "p_first": {a: float(p_first[0]), b: float(p_first[1])},
+        "p_impasse": solution.p_impasse(),
+        "p_no_agreement_by_horizon": solution.end_survival(horizon),
+        "horizon": horizon,
+        "weaker": None if weaker is None else block.parties[weaker],
+        "p_immediate": solution.p_immediate,
+        "settle_by_day": solution.settle_by,
+        "expected_share": {a: float(share[0]), b: float(share[1])},
+        "hazards": [{"day": d, a: la, b: lb} for d, la, lb in solution.hazard_path()],
+        "recorded": recorded,
+        "p_recorded": p_recorded,
+    }
+
+
+def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, Any]:
+    """Registry entry point: the ``crises`` entry of the scenario's ``attrition`` block."""
+    try:
+        solution = solution_for(scenario)
+    except AttritionInputError as exc:
+        from realpolitik.errors import InputError
+
+        party = scenario.attrition.parties[exc.party] if exc.party is not None else None
+        field = f"attrition.{exc.key}" + (f".{party}" if party else "")
+        raise InputError(field=field, value=exc.value, expected=exc.expected) from None
+    return entry(scenario, solution)
+
+
+def _applies(scenario: Any) -> bool:
+    return getattr(scenario, "attrition", None) is not None
+
+
+SPEC = ModelSpec(
+    name="attrition",
+    kind="crisis",
+    summary="reputational bargaining / war of attrition: who concedes, when, how likely",
+    citation="Abreu & Gul 2000, Econometrica 68(1); Hendricks, Weiss & Wilson 1988, IER 29(4)",
+    run=run,
+    options=AttritionOptions,
+    applies=_applies,
+)
