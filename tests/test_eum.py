@@ -87,6 +87,38 @@ def test_scholz_code_matches_table_2_after_truncation():
     np.testing.assert_allclose(t.mean[1:], TABLE2_MEAN, atol=0.065)
 
 
+def _table2_hits(median) -> int:
+    """Medians of rounds 1-8 equal to Scholz Table 2 after truncation to one decimal."""
+    return sum(
+        math.floor(v * 10 + 1e-9) / 10 == pytest.approx(want)
+        for v, want in zip(median[1:9], TABLE2_MEDIAN, strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("switch", "hits"),
+    [
+        ({"perspective": "own"}, 3),  # spec §6.1: "perspective to own gives 3/8"
+        ({"selection": "type_priority"}, 4),  # spec §6.1: "selection to type_priority gives 4/8"
+        ({"range_mode": "current"}, 7),  # spec §6.1: range, capitulation and the tie rules
+        ({"capitulation": "full"}, 7),  # "do not matter there"
+        ({"median_tie": "mid", "tiebreak": "eu_index"}, 7),
+    ],
+)
+def test_scholz_code_with_one_option_switched_to_canonical(switch, hits):
+    """spec §6.1 findings: switching single SCHOLZ_CODE options back to canonical."""
+    x, s, c = _emission()
+    t = eum_issue(x, s, c, SCHOLZ_CODE, rounds=8, **switch)
+    assert _table2_hits(t.median) == hits
+
+
+def test_scholz_code_with_eq_31_probability_sticks_at_seven():
+    """spec §6.1: "P to eq. 31 gives mu stuck at 7.0"."""
+    x, s, c = _emission()
+    t = eum_issue(x, s, c, SCHOLZ_CODE, rounds=8, prob="scholz")
+    np.testing.assert_allclose(t.median, 7.0)
+
+
 def test_canonical_on_the_emission_case():
     """spec §6.1, CANONICAL rows: median stuck at 7.00, means as printed (+-0.005)."""
     x, s, c = _emission()
