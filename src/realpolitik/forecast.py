@@ -120,11 +120,14 @@ class Forecast:
                     "forecasts": forecasts,
                 }
             )
-        if self.crises:
-            out["crises"] = self.crises
+        if self.crises:  # a crisis entry's "trace" shows under "traces" with --trace only
+            out["crises"] = [{k: v for k, v in c.items() if k != "trace"} for c in self.crises]
         out.update(self.extra)
         if trace:
             out["traces"] = self.traces()
+            for c in self.crises:
+                if "trace" in c:
+                    out["traces"][c["model"]] = c["trace"]
         return out
 
     def traces(self) -> dict[str, Any]:

@@ -80,5 +80,9 @@ def render_table(result: Forecast) -> None:
             table.add_row("[italic]recorded[/italic]", _fmt(outcome),
                           issue.scale.nearest_label(outcome) or "", "", style="green")
         console.print(table)
+    from realpolitik.cli._crises import render_crises, render_events  # issue 6
+
+    render_crises(result.crises)
+    render_events(result.extra.get("events", []))
     if sc.outcome is not None:
         console.print(f"[dim]Recorded outcome: {sc.outcome.source}[/dim]")

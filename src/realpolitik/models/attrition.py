@@ -117,7 +117,9 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
     """The ``crises`` entry of ``solution`` for ``scenario`` (issue 6, §4), with extras:
     ``horizon``; ``settle_by_day`` (T: every rational type has conceded by then);
     ``end_date`` (the quantiles as dates); ``p_recorded`` (the probability that the party
-    recorded as conceding did so first, by the recorded day); ``hazards`` (λ paths)."""
+    recorded as conceding did so first, by the recorded day); ``hazards`` (λ paths); and
+    ``trace`` (day by day to the horizon: the end date's cumulative and density, each
+    party's F_i and hazard), which the JSON shows only with ``--trace``."""
     block = scenario.attrition
     a, b = block.parties
     horizon = _horizon(scenario)
@@ -132,6 +134,25 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
         who = block.parties.index(rec.conceded)
         p_recorded = float(solution.p_first_by(rec.day)[who])
     weaker = solution.weaker
+    days = np.arange(0.0, np.floor(horizon) + 1.0)
+    hazard = {p: [] for p in (a, b)}
+    for t in days:
+        m = solution._stage_at(float(t))
+        st = solution.stages[m]
+        k = int(np.searchsorted(st.knots, t, side="right") - 1)
+        live = t < st.t_end
+        hazard[a].append(float(st.lam[0, k]) if live else 0.0)
+        hazard[b].append(float(st.lam[1, k]) if live else 0.0)
+    trace = {
+        "days": days.tolist(),
+        "dates": [_date(scenario, float(t)) for t in days],
+        "end_cdf": [solution.end_cdf(float(t)) for t in days],
+        "end_density": [solution.end_density(float(t)) for t in days],
+        "conceded_by": {
+            p: [solution.cdf_party(i, float(t)) for t in days] for i, p in enumerate((a, b))
+        },
+        "hazard": hazard,
+    }
     return {
         "model": "attrition",
         "issue": block.issue,
@@ -149,16 +170,23 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
         "hazards": [{"day": d, a: la, b: lb} for d, la, lb in solution.hazard_path()],
         "recorded": recorded,
         "p_recorded": p_recorded,
+        "trace": trace,
     }
 
 
 def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, Any]:
     """Registry entry point: the ``crises`` entry of the scenario's ``attrition`` block."""
+    from realpolitik.errors import InputError
+
+    if getattr(scenario, "attrition", None) is None:
+        raise InputError(
+            field="--model attrition",
+            problem="the scenario has no `attrition` block",
+            expected="a scenario with an `attrition` block (see docs/scenario-format.md)",
+        )
     try:
         solution = solution_for(scenario)
     except AttritionInputError as exc:
-        from realpolitik.errors import InputError
-
         party = scenario.attrition.parties[exc.party] if exc.party is not None else None
         field = f"attrition.{exc.key}" + (f".{party}" if party else "")
         raise InputError(field=field, value=exc.value, expected=exc.expected) from None

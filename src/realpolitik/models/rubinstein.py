@@ -158,7 +158,13 @@ def run(scenario: Any, options: RubinsteinOptions, ctx: RunContext) -> dict[str,
     optional ``outside`` options and the ``stake`` (default 1). ``split`` is in units of the
     stake.
     """
-    block = scenario.rubinstein
+    block = getattr(scenario, "rubinstein", None)
+    if block is None:
+        raise InputError(
+            field="--model rubinstein",
+            problem="the scenario has no `rubinstein` block",
+            expected="a scenario with a `rubinstein` block (see docs/scenario-format.md)",
+        )
     a, b = block.parties
     first = block.first or a
     order = (a, b) if first == a else (b, a)
