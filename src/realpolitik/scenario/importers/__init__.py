@@ -1,0 +1,1 @@
+"""Importers: turn other programs' and data sets' files into realpolitik scenarios."""
