@@ -146,6 +146,10 @@ class Forecast:
                 "positions": _nested(lo + tr.positions * span),
                 "forecast_path": _nested(lo + tr.forecast_path * span),
             }
+            for key, val in tr.extra.items():
+                # Per-round, per-issue paths on 0-100 (eum's median and mean) in issue units.
+                if isinstance(val, np.ndarray) and val.shape == tr.forecast_path.shape:
+                    entry[key] = _nested(lo + val * span)
             entry.update(tr.extra.get("json", {}))
             out[name] = entry
         return out
