@@ -49,6 +49,13 @@ def _check_events(doc: Any) -> None:
     state: dict[str, float] = {}
     for k, ev in enumerate(getattr(sc, "events", None) or []):
         base = ("events", k)
+        if (ev.date is None) == (ev.day is None):
+            both = ev.date is not None
+            raise doc.error(
+                (*base, "date") if both else base,
+                problem="both `date` and `day`" if both else "neither `date` nor `day`",
+                expected="exactly one of `date` or `day` (days from time.start)",
+            )
         if ev.date is not None:
             if time is None:
                 raise doc.error(
@@ -165,6 +172,13 @@ def _check_rubinstein(doc: Any) -> None:
             ("rubinstein", "first"), value=rb.first,
             expected="one of the parties: " + ", ".join(rb.parties),
         )  # fmt: skip
+    if (rb.discount is None) == (rb.rate is None):
+        both = rb.discount is not None
+        raise doc.error(
+            ("rubinstein", "rate") if both else ("rubinstein",),
+            problem="both `discount` and `rate`" if both else "neither `discount` nor `rate`",
+            expected="exactly one of `discount` (per period) or `rate` (per day)",
+        )
     if rb.discount is not None:
         _per_party(doc, "rubinstein", "discount", rb.discount, rb.parties)
         for p, d in rb.discount.items():

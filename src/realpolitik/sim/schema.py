@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Time",
@@ -48,6 +48,7 @@ class Time(_Strict):
 class Event(_Strict):
     """A scheduled shock: at a date (or a day offset) it changes parameters.
 
+    Exactly one of ``date`` and ``day`` (checked in :mod:`realpolitik.sim.checks`).
     ``set``/``add``/``scale`` map paths in the scenario's own keys
     (``issues.<issue>.saliences.<actor>``, ``issues.<issue>.positions.<actor>``,
     ``actors.<actor>.capability``, ``attrition.cost.<party>``,
@@ -63,15 +64,12 @@ class Event(_Strict):
     add: dict[str, float] = Field(default_factory=dict)
     scale: dict[str, float] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _one_when(self) -> Event:
-        if (self.date is None) == (self.day is None):
-            raise ValueError("give exactly one of `date` or `day`")
-        return self
-
 
 class Rubinstein(_Strict):
-    """Two-party alternating offers over an issue's stake (issue 6, §3)."""
+    """Two-party alternating offers over an issue's stake (issue 6, §3).
+
+    Exactly one of ``discount`` (per period) and ``rate`` (per day, with ``period_days``).
+    """
 
     issue: str
     parties: list[str] = Field(min_length=2, max_length=2)
@@ -81,12 +79,6 @@ class Rubinstein(_Strict):
     period_days: float | None = Field(default=None, gt=0)
     outside: dict[str, float] = Field(default_factory=dict)
     stake: float = Field(default=1.0, gt=0)
-
-    @model_validator(mode="after")
-    def _one_patience(self) -> Rubinstein:
-        if (self.discount is None) == (self.rate is None):
-            raise ValueError("give exactly one of `discount` (per period) or `rate` (per day)")
-        return self
 
 
 class CostStep(_Strict):
