@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ from rich.table import Table
 
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.forecast import Forecast, forecast
-from realpolitik.scenario import load
+from realpolitik.scenario.importers import load_any
 
 __all__ = ["forecast_command", "render_table"]
 
@@ -36,9 +37,20 @@ def forecast_command(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for every stochastic path.")
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="The input's format: auto (from its content), scenario, or an importer's "
+            "(ktab, bdm; see `realpolitik import`).",
+        ),
+    ] = "auto",
 ) -> None:
     """Forecast where each issue lands, by every model that runs."""
-    sc = load(scenario)
+    notices: list[str] = []
+    sc = load_any(scenario, fmt, notices=notices)
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
     result = forecast(sc, model, seed=seed)
     if as_json:
         print_json(result.to_json(trace=trace))

@@ -272,12 +272,14 @@ def simulate(
     before_turn: TurnHook | None = None,
     order: OrderHook | None = None,
     keep_turns: bool = False,
+    max_turns: int = MAX_TURNS,
 ) -> History:
     """Run KTAB's SMP from positions ``x[N, D]`` and saliences ``s[N, D]`` on [0, 1] and
     capabilities ``c[N]`` (spec §9): turns until the 2% rule (§6) or 100 turns.
 
     ``accommodation`` is KTAB's ideal-accommodation matrix A (identity when None, §5.7).
     ``seed`` feeds KTAB's PRNG in Stochastic mode (KTAB's default seed when None).
+    ``max_turns`` (KTAB: 100) may cap the run earlier, e.g. to time a fixed number of turns.
     ``order`` replays KTAB's thread-dependent orders (tests only); ``before_turn`` lets the
     timeline change x, s, c before each turn t ≥ 1 (a moved actor's ideal moves with it).
     """
@@ -305,7 +307,7 @@ def simulate(
         [],
     )
     d01 = 1.0
-    for t in range(1, MAX_TURNS + 1):
+    for t in range(1, max_turns + 1):
         if before_turn is not None:
             x2, s2, c2 = before_turn(t, state.x, s, c)
             if not (

@@ -241,9 +241,20 @@ def _run(inputs: IssueInputs, options: SmpOptions, ctx: RunContext) -> IssueResu
             "states": T,
             "dimensions": run_issues,
             "round_length": options.round_length,
+            "json": {  # added to the --trace JSON (realpolitik.forecast)
+                "win_probability": _nested(win),
+                "fractional_change": _nested(history.fractional_change),
+                "states": T,
+            },
         },
     )
     return IssueResult(values=values, trace=trace, skipped=skipped)
+
+
+def _nested(a: np.ndarray) -> list:
+    """Nested lists for JSON, NaN as None."""
+    a = np.asarray(a, dtype=float)
+    return np.where(np.isfinite(a), a, None).tolist()
 
 
 SPEC = ModelSpec(

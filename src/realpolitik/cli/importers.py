@@ -1,0 +1,71 @@
+"""``realpolitik import FORMAT FILE [-o OUT.yaml]``: write another program's file as a scenario.
+
+One subcommand per format of :data:`realpolitik.scenario.importers.FORMATS` (``ktab``,
+``bdm``); a new format adds a subcommand on :data:`import_app` with :func:`write_imported`.
+Notices (e.g. a repeated actor name given the id ``name-2``) go to standard error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from realpolitik.cli._app import app
+from realpolitik.errors import InputError
+from realpolitik.scenario.importers import Imported, read_any, to_yaml
+
+__all__ = ["import_app", "write_imported", "import_ktab", "import_bdm"]
+
+import_app = typer.Typer(
+    name="import",
+    help="Turn other programs' files into scenario files (YAML).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="The scenario file to write (default: standard output)."),
+]
+
+
+def write_imported(imported: Imported, source: str, output: Path | None) -> None:
+    """Print notices to stderr, then the scenario YAML to ``output`` or standard output."""
+    for notice in imported.notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    text = to_yaml(imported, source)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            file=str(output),
+            problem=f"cannot write ({exc.strerror})",
+            expected="a writable path for the scenario file",
+        ) from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+@import_app.command("ktab")
+def import_ktab(
+    file: Annotated[str, typer.Argument(help="A KTAB SMP input file: CSV or XML (smpSchema.xsd).")],
+    output: Output = None,
+) -> None:
+    """A KTAB SMP scenario (CSV or XML); an XML file's model settings become smp's options."""
+    write_imported(read_any(file, "ktab"), file, output)
+
+
+@import_app.command("bdm")
+def import_bdm(
+    file: Annotated[
+        str, typer.Argument(help="A CSV file with the columns Actor,Capability,Position,Salience.")
+    ],
+    output: Output = None,
+) -> None:
+    """A Bueno de Mesquita-style CSV: one issue, one actor per row."""
+    write_imported(read_any(file, "bdm"), file, output)
