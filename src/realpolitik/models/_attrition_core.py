@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -208,40 +209,43 @@ class Solution:
             out.append(out[-1] * float(st.survival(0, st.end) * st.survival(1, st.end)))
         return np.array(out)
 
-    def party_survival(self, i: int, t: float) -> float:
-        """1 - F_i(t): the latent concession time of i exceeds t (``F_i(0)`` is the atom)."""
-        if t < 0:
-            return 1.0
-        out = 1.0
-        for st in self.stages:
-            if st.start > t:
-                break
-            if st.end > t:
-                return out * float(st.survival(i, t))
-            out *= float(st.survival(i, st.end))
-        return out
+    def party_survival(self, i: int, t: float | np.ndarray) -> Any:
+        """1 - F_i(t): the latent concession time of i exceeds t (``F_i(0)`` is the atom).
 
-    def cdf_party(self, i: int, t: float) -> float:
+        Scalar in, float out; array in, array out (as do the functions below).
+        """
+        tt = np.asarray(t, dtype=float)
+        out = np.ones_like(tt)
+        for st in self.stages:
+            at = np.clip(tt, st.start, st.end)  # past the stage's end: its left limit there
+            out = np.where(tt >= st.start, out * st.survival(i, at), out)
+        return float(out) if out.ndim == 0 else out
+
+    def cdf_party(self, i: int, t: float | np.ndarray) -> Any:
         """F_i(t): the probability that i has conceded by day t (if the other has not)."""
         return 1.0 - self.party_survival(i, t)
 
-    def end_survival(self, t: float) -> float:
+    def end_survival(self, t: float | np.ndarray) -> Any:
         """P(no concession by day t): the game is still running (impasse included)."""
         return self.party_survival(0, t) * self.party_survival(1, t)
 
-    def end_cdf(self, t: float) -> float:
+    def end_cdf(self, t: float | np.ndarray) -> Any:
         return 1.0 - self.end_survival(t)
 
-    def end_density(self, t: float) -> float:
-        """The density of the end date at t (atoms excluded)."""
-        m = self._stage_at(t)
-        if m < 0:
-            return 0.0
-        st = self.stages[m]
-        if t >= st.t_end:
-            return 0.0
-        k = int(np.searchsorted(st.knots, t, side="right") - 1)
-        return float(st.lam[0, k] + st.lam[1, k]) * self.end_survival(t)
+    def hazards_at(self, t: float | np.ndarray) -> np.ndarray:
+        """``λ[2, ...]``: each party's concession hazard in force at t (0 once play is over)."""
+        tt = np.asarray(t, dtype=float)
+        out = np.zeros((2, *tt.shape))
+        for st in self.stages:
+            live = (tt >= st.start) & (tt < min(st.end, st.t_end))
+            k = np.clip(np.searchsorted(st.knots, tt, side="right") - 1, 0, None)
+            out = np.where(live, st.lam[:, k], out)
+        return out
+
+    def end_density(self, t: float | np.ndarray) -> Any:
+        """The density of the end date at t (atoms excluded): (λ_0 + λ_1) S_0 S_1."""
+        dens = self.hazards_at(t).sum(axis=0) * self.end_survival(t)
+        return float(dens) if np.ndim(dens) == 0 else dens
 
     def end_quantile(self, q: float) -> float | None:
         """inf{t: P(end <= t) >= q}; None where q falls in the impasse mass (end = ∞)."""

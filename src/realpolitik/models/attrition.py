@@ -135,23 +135,14 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
         p_recorded = float(solution.p_first_by(rec.day)[who])
     weaker = solution.weaker
     days = np.arange(0.0, np.floor(horizon) + 1.0)
-    hazard = {p: [] for p in (a, b)}
-    for t in days:
-        m = solution._stage_at(float(t))
-        st = solution.stages[m]
-        k = int(np.searchsorted(st.knots, t, side="right") - 1)
-        live = t < st.t_end
-        hazard[a].append(float(st.lam[0, k]) if live else 0.0)
-        hazard[b].append(float(st.lam[1, k]) if live else 0.0)
+    lam = solution.hazards_at(days)
     trace = {
         "days": days.tolist(),
         "dates": [_date(scenario, float(t)) for t in days],
-        "end_cdf": [solution.end_cdf(float(t)) for t in days],
-        "end_density": [solution.end_density(float(t)) for t in days],
-        "conceded_by": {
-            p: [solution.cdf_party(i, float(t)) for t in days] for i, p in enumerate((a, b))
-        },
-        "hazard": hazard,
+        "end_cdf": solution.end_cdf(days).tolist(),
+        "end_density": solution.end_density(days).tolist(),
+        "conceded_by": {p: solution.cdf_party(i, days).tolist() for i, p in enumerate((a, b))},
+        "hazard": {a: lam[0].tolist(), b: lam[1].tolist()},
     }
     return {
         "model": "attrition",
