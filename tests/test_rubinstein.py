@@ -132,3 +132,38 @@ def test_registered_as_crisis_model() -> None:
     spec = get("rubinstein")
     assert spec.kind == "crisis"
     assert spec.options().period_days == 1.0
+
+
+_SCENARIO = """\
+name: r
+actors:
+  - {id: a, name: A, capability: 1}
+  - {id: b, name: B, capability: 1}
+issues:
+  - {id: i, name: I, unit: u, scale: {min: 0, max: 100},
+     positions: {a: 0, b: 100}, saliences: {a: 1, b: 1}}
+rubinstein:
+  issue: i
+  parties: [a, b]
+  first: b
+  rate: {a: 0.01, b: 0.03}
+  period_days: 0.001
+  stake: 300
+"""
+
+
+def test_scenario_block_with_rates_and_a_stake() -> None:
+    """Rates per day with a short period: b proposes first and gets close to the limit
+    r_a/(r_a+r_b) = 0.25 of the stake of 300 (Binmore, Rubinstein & Wolinsky 1986); the
+    exact share is (1-δ_a)/(1-δ_a δ_b) with δ = exp(-r·Δ) (Rubinstein 1982)."""
+    from realpolitik.models._registry import RunContext
+    from realpolitik.models.rubinstein import RubinsteinOptions, run
+    from realpolitik.scenario import loads
+
+    out = run(loads(_SCENARIO), RubinsteinOptions(), RunContext())
+    da, db = math.exp(-0.01 * 0.001), math.exp(-0.03 * 0.001)
+    assert out["first_mover"] == "b"
+    assert out["split"]["b"] == pytest.approx(300 * (1 - da) / (1 - da * db), abs=1e-9)
+    assert out["split"]["b"] == pytest.approx(75, abs=0.01)
+    assert out["split"]["a"] + out["split"]["b"] == pytest.approx(300)
+    assert out["agreement_day"] == 0
