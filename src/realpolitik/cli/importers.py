@@ -69,3 +69,41 @@ def import_bdm(
 ) -> None:
     """A Bueno de Mesquita-style CSV: one issue, one actor per row."""
     write_imported(read_any(file, "bdm"), file, output)
+
+
+@import_app.command("deu")
+def import_deu(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A DEU-format file (default: the bundled DEU III dev split)."),
+    ] = None,
+    issue: Annotated[str, typer.Option("--issue", help="The issue id (column isnr).")] = ...,
+    capabilities: Annotated[
+        Path | None,
+        typer.Option("--capabilities", help="Capability table, CSV with an 'actor' column."),
+    ] = None,
+    capability_column: Annotated[
+        str, typer.Option("--capability-column", help="The capability table's column to use.")
+    ] = "nice_votes",
+    output: Output = None,
+) -> None:
+    """One issue of a DEU file (EU legislation), with its recorded outcome."""
+    from realpolitik.scenario.importers import deu
+
+    data = (
+        deu.read_deu(file) if file else deu.read_deu(deu.bundled_data_path(), display="deu_dev.tsv")
+    )
+    caps_path = capabilities or deu.bundled_capabilities_path()
+    caps = deu.read_capabilities(
+        caps_path, capability_column, display=str(capabilities or "capabilities.csv")
+    )
+    try:
+        data.issue(issue)
+    except KeyError:
+        ids = [i.id for i in data.issues]
+        raise InputError(
+            field="--issue",
+            value=issue,
+            expected=f"an issue id of {data.file} ({len(ids)} issues: {', '.join(ids[:4])}, ...)",
+        ) from None
+    write_imported(deu.to_imported(data, issue, caps), data.file, output)

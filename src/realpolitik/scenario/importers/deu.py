@@ -31,6 +31,7 @@ import numpy as np
 from realpolitik.errors import InputError
 from realpolitik.models import IssueInputs
 from realpolitik.scenario._yaml import read_text
+from realpolitik.scenario.importers._common import Imported
 
 __all__ = [
     "CITATION",
@@ -48,6 +49,7 @@ __all__ = [
     "check_actors",
     "issue_inputs",
     "to_scenario",
+    "to_imported",
 ]
 
 CITATION = (
@@ -630,3 +632,16 @@ def to_scenario(data: DeuData, issue_id: str, caps: Capabilities) -> dict[str, A
     if issue.outcome is not None:
         out["outcome"] = {"source": CITATION, "issues": {issue.id: _plain(issue.outcome)}}
     return out
+
+
+def to_imported(data: DeuData, issue_id: str, caps: Capabilities) -> Imported:
+    """:func:`to_scenario` with notices, for ``realpolitik import deu`` (see importers)."""
+    issue = data.issue(issue_id)
+    notices = [caps.note()]
+    if issue.missing_salience:
+        notices.append(
+            "no salience recorded for " + ", ".join(issue.missing_salience) + ": counted as 0"
+        )
+    if (why := issue.unscored_reason) is not None:
+        notices.append(f"the DEU backtest does not score this issue: {why}")
+    return Imported(data=to_scenario(data, issue_id, caps), format="deu", notices=notices)
