@@ -47,8 +47,16 @@ STYLE = {
 
 #: Colour-blind-safe categorical colours (Okabe & Ito 2008), then tab10's extras.
 PALETTE = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-    "#8c564b", "#7f7f7f", "#bcbd22",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#8c564b",
+    "#7f7f7f",
+    "#bcbd22",
 )
 RECORDED = "#1a7f37"  # the recorded outcome: green, dashed, everywhere
 MUTED = "#8a8a8a"
@@ -77,7 +85,10 @@ def chart(
         png_buf = io.BytesIO()
         fig.savefig(png_buf, format="png", dpi=_PNG_DPI, metadata={"Software": None})
     return Chart(
-        name=name, caption=caption, alt=alt, svg=clean_svg(svg_buf.getvalue(), name, alt),
+        name=name,
+        caption=caption,
+        alt=alt,
+        svg=clean_svg(svg_buf.getvalue(), name, alt),
         png=png_buf.getvalue(),
     )
 
@@ -97,6 +108,7 @@ def clean_svg(svg: str, prefix: str, title: str) -> str:
         svg = pattern.sub("", svg)
     ids = set(_ID.findall(svg))
     if ids:
+
         def _ref(m: re.Match[str]) -> str:
             key = m.group(2)
             return f"{m.group(1)}{prefix}-{key}" if key in ids else m.group(0)

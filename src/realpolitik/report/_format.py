@@ -9,18 +9,35 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-__all__ = ["num", "with_unit", "pct", "span", "day", "listing", "plural", "signed"]
+__all__ = ["num", "exact", "with_unit", "pct", "span", "day", "listing", "plural", "signed"]
 
 
 def num(value: float | None, digits: int | None = None) -> str:
-    """A number with as few digits as its size needs; an em dash for a missing one."""
+    """A number with as few digits as its size needs; an em dash for a missing one.
+
+    By default: whole numbers above 1,000, one decimal from 1 up, two significant digits
+    below 1, and ``0`` for zero.
+    """
     if value is None or not math.isfinite(value):
         return "—"
     if digits is None:
         size = abs(value)
-        digits = 0 if size >= 1000 else 1 if size >= 10 else 2 if size >= 0.1 else 3
+        if size == 0:
+            return "0"
+        digits = 0 if size >= 1000 else 1 if size >= 1 else max(1, 1 - math.floor(math.log10(size)))
     text = f"{value:,.{digits}f}"
-    return "0" if text in ("-0", "-0.0", "-0.00", "-0.000") else text.replace("-", "−")
+    if set(text) <= set("-0.,"):
+        return "0"
+    return text.replace("-", "−")
+
+
+def exact(value: float | None) -> str:
+    """An input as the scenario gives it: ``0``, ``2.5``, ``1,000`` (no padding zeros)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if float(value).is_integer():
+        return f"{value:,.0f}".replace("-", "−")
+    return f"{value:,.6g}".replace("-", "−")
 
 
 def signed(value: float | None, digits: int | None = None) -> str:
@@ -31,9 +48,14 @@ def signed(value: float | None, digits: int | None = None) -> str:
     return ("+" if value >= 0 else "−") + text
 
 
-def with_unit(value: float | None, unit: str, digits: int | None = None) -> str:
-    """``49.0 points``; a unit that starts with ``%`` follows without a space."""
-    text = num(value, digits)
+def with_unit(
+    value: float | None, unit: str, digits: int | None = None, *, as_given: bool = False
+) -> str:
+    """``49.0 points``; a unit that starts with ``%`` follows without a space.
+
+    ``as_given`` formats an input (a recorded outcome, a scale point) with :func:`exact`.
+    """
+    text = exact(value) if as_given else num(value, digits)
     if text == "—" or not unit:
         return text
     return f"{text}{unit}" if unit.startswith("%") else f"{text} {unit}"
@@ -56,7 +78,7 @@ def span(lo: float | None, hi: float | None, unit: str = "", digits: int | None 
         return "—"
     if digits is None:
         size = max(abs(lo), abs(hi))
-        digits = 0 if size >= 1000 else 1 if size >= 10 else 2 if size >= 0.1 else 3
+        digits = 0 if size >= 1000 else 1 if size >= 1 else 2
     return _pair(num(lo, digits), num(hi, digits), unit)
 
 

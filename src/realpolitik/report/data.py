@@ -192,8 +192,11 @@ class ReportData:
         """What produced a chart: models with options, seed and runs (for captions)."""
         parts = [f"scenario {self.scenario.name}"]
         if models:
-            parts.append("model" + ("s " if len(models) > 1 else " ")
-                         + ", ".join(self.options_text(m) for m in models))
+            parts.append(
+                "model"
+                + ("s " if len(models) > 1 else " ")
+                + ", ".join(self.options_text(m) for m in models)
+            )
         if self.runs > 1:
             parts.append(f"{self.runs:,} runs")
         parts.append(f"seed {self.seed}" if self.seed is not None else "no seed")
@@ -223,8 +226,13 @@ def model_info(request: Any) -> ModelInfo:
         defaults = {}
     changed = {k: v for k, v in values.items() if k not in defaults or defaults[k] != v}
     return ModelInfo(
-        name=spec.name, kind=spec.kind, summary=spec.summary, citation=spec.citation,
-        options=values, changed=changed, dynamic=bool(spec.dynamic),
+        name=spec.name,
+        kind=spec.kind,
+        summary=spec.summary,
+        citation=spec.citation,
+        options=values,
+        changed=changed,
+        dynamic=bool(spec.dynamic),
     )
 
 

@@ -116,8 +116,10 @@ def _title(data: ReportData) -> str:
     if data.title and data.title != data.scenario.name:
         return data.title
     first = data.scenario.description.split(". ")[0].strip() if data.scenario.description else ""
-    return f"{data.scenario.name}: {first.rstrip('.')}" if 0 < len(first) <= 90 else (
-        data.scenario.name
+    return (
+        f"{data.scenario.name}: {first.rstrip('.')}"
+        if 0 < len(first) <= 90
+        else (data.scenario.name)
     )
 
 
@@ -129,13 +131,19 @@ def write_report(data: ReportData, directory: str | Path) -> Path:
     """
     out = Path(directory)
     if out.exists() and not out.is_dir():
-        raise InputError(field="--report", value=str(directory),
-                         expected="a directory (it is created if missing), not a file")
+        raise InputError(
+            field="--report",
+            value=str(directory),
+            expected="a directory (it is created if missing), not a file",
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(field="--report", value=str(directory),
-                         expected=f"a directory that can be created ({exc.strerror})") from None
+        raise InputError(
+            field="--report",
+            value=str(directory),
+            expected=f"a directory that can be created ({exc.strerror})",
+        ) from None
     rendered = render(data)
     for c in rendered.charts:
         (out / c.png_name).write_bytes(c.png)

@@ -36,7 +36,8 @@ def forecast_section(data: ReportData) -> Section | None:
     runs = (
         f" Each model ran {f.plural(data.runs, 'time')} on inputs drawn from the scenario's "
         "uncertainty; a forecast is the median over runs, with its 80% and 90% intervals."
-        if data.ensemble else ""
+        if data.ensemble
+        else ""
     )
     sec.blocks.append(
         Text(
@@ -79,14 +80,18 @@ def _overview(data: ReportData, issues, models) -> Table:
                 cell += f" ({f.num(iv[0])}–{f.num(iv[1])})"
             cells.append(cell)
         if recorded:
-            cells.append(f.num(data.scenario.recorded(issue.id)))
+            cells.append(f.exact(data.scenario.recorded(issue.id)))
         rows.append(tuple(cells))
     header = ("Issue", "Unit", *models) + (("Recorded",) if recorded else ())
     caption = "Each model's forecast in the issue's own unit"
-    caption += (", median over runs with the 80% interval in brackets" if data.ensemble else "")
+    caption += ", median over runs with the 80% interval in brackets" if data.ensemble else ""
     caption += "; recorded: the actual outcome." if recorded else "."
-    return Table(header=header, rows=tuple(rows), caption=caption,
-                 align=("l", "l") + ("r",) * (len(header) - 2))
+    return Table(
+        header=header,
+        rows=tuple(rows),
+        caption=caption,
+        align=("l", "l") + ("r",) * (len(header) - 2),
+    )
 
 
 def _label(issue, value: float) -> str | None:
@@ -124,12 +129,17 @@ def issue_prose(data: ReportData, issue, per: dict[str, Distribution]) -> tuple[
             else:
                 parts.append(
                     "The models disagree: "
-                    + "; ".join(f"{f.listing(ms)} point{'s' if len(ms) == 1 else ''} to "
-                                f"“{lab}”" for lab, ms in ranked)
+                    + "; ".join(
+                        f"{f.listing(ms)} point{'s' if len(ms) == 1 else ''} to “{lab}”"
+                        for lab, ms in ranked
+                    )
                     + "."
                 )
-                headline += "the models disagree (" + "; ".join(
-                    f"{f.listing(ms)}: “{lab}”" for lab, ms in ranked) + ")"
+                headline += (
+                    "the models disagree ("
+                    + "; ".join(f"{f.listing(ms)}: “{lab}”" for lab, ms in ranked)
+                    + ")"
+                )
     lo_m = min(vals, key=vals.get)
     hi_m = max(vals, key=vals.get)
     if len(vals) > 1 and vals[lo_m] != vals[hi_m]:
@@ -138,7 +148,7 @@ def issue_prose(data: ReportData, issue, per: dict[str, Distribution]) -> tuple[
             f"{f.with_unit(vals[hi_m], unit)} ({hi_m})."
         )
     elif len(vals) == 1:
-        (m, v), = vals.items()
+        ((m, v),) = vals.items()
         parts.append(f"{m} forecasts {f.with_unit(v, unit)}.")
     else:
         parts.append(f"Every model forecasts {f.with_unit(vals[lo_m], unit)}.")
@@ -150,12 +160,18 @@ def issue_prose(data: ReportData, issue, per: dict[str, Distribution]) -> tuple[
         best = min(errs, key=lambda m: abs(errs[m]))
         worst = max(errs, key=lambda m: abs(errs[m]))
         lab = _label(issue, recorded)
-        text = f"Recorded: **{f.with_unit(recorded, unit)}**" + (f" (“{lab}”)" if lab else "")
+        text = f"Recorded: **{f.with_unit(recorded, unit, as_given=True)}**" + (
+            f" (“{lab}”)" if lab else ""
+        )
         text += f". Closest: {best}, off by {f.with_unit(abs(errs[best]), unit)}"
         if worst != best:
             text += f"; furthest: {worst} ({f.signed(errs[worst])})"
         parts.append(text + ".")
-        headline += f". Recorded: “{lab}”." if lab else f". Recorded: {f.with_unit(recorded, unit)}."
+        headline += (
+            f". Recorded: “{lab}”."
+            if lab
+            else f". Recorded: {f.with_unit(recorded, unit, as_given=True)}."
+        )
     else:
         headline += "."
     for m, why in skipped.items():
@@ -180,7 +196,7 @@ def _label_table(data: ReportData, issue, per: dict[str, Distribution]) -> Table
     labels = [issue.scale.anchors[k] for k in sorted(issue.scale.anchors)]
     points = sorted(issue.scale.anchors)
     rows = tuple(
-        (f"{lab} ({f.num(pt)})", *(f.pct(per[m].labels.get(lab, 0.0)) for m in models))
+        (f"{lab} ({f.exact(pt)})", *(f.pct(per[m].labels.get(lab, 0.0)) for m in models))
         for pt, lab in zip(points, labels, strict=True)
     )
     return Table(
@@ -213,15 +229,27 @@ def _chart(data: ReportData, issue, per: dict[str, Distribution], mcol: dict[str
         if collapsed:
             xs = np.array([issue.positions[a.id] for a in actors])
             ss = np.array([issue.saliences.get(a.id, 0.0) for a in actors])
-            ax.scatter(xs, np.zeros_like(xs), s=10 + 60 * ss, alpha=0.5,
-                       c=[gcol[a.group or a.id] for a in actors], linewidths=0)
+            ax.scatter(
+                xs,
+                np.zeros_like(xs),
+                s=10 + 60 * ss,
+                alpha=0.5,
+                c=[gcol[a.group or a.id] for a in actors],
+                linewidths=0,
+            )
             ylabels.append(f"{len(actors)} actors")
             y = 1
         else:
             for a in actors:
                 ax.axhline(y, color="#eeeeee", lw=0.6, zorder=0)
-                ax.scatter([issue.positions[a.id]], [y], s=14 + 80 * issue.saliences.get(a.id, 0),
-                           color=gcol[a.group or a.id], zorder=3, linewidths=0)
+                ax.scatter(
+                    [issue.positions[a.id]],
+                    [y],
+                    s=14 + 80 * issue.saliences.get(a.id, 0),
+                    color=gcol[a.group or a.id],
+                    zorder=3,
+                    linewidths=0,
+                )
                 ylabels.append(a.name)
                 y += 1
         if models:
@@ -237,8 +265,16 @@ def _chart(data: ReportData, issue, per: dict[str, Distribution], mcol: dict[str
             if iv80:
                 ax.hlines(y, *iv80, color=c, lw=5, alpha=0.35, zorder=2)
             ax.scatter([d.value], [y], marker="D", s=34, color=c, zorder=4, linewidths=0)
-            ax.annotate(f.num(d.value), (d.value, y), xytext=(0, 5.5), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=7, color=c)
+            ax.annotate(
+                f.num(d.value),
+                (d.value, y),
+                xytext=(0, 5.5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=c,
+            )
             ylabels.append(m)
             model_rows.append(y)
             y += 1
@@ -263,9 +299,12 @@ def _chart(data: ReportData, issue, per: dict[str, Distribution], mcol: dict[str
                 ax.axvline(k, color="#f0f0f0", lw=3, zorder=0)
         key = []
         if anchors:
-            key.append("   ".join(
-                f"{letters[i]} = {textwrap.shorten(lab, 48)} ({f.num(k)})"
-                for i, (k, lab) in enumerate(anchors)))
+            key.append(
+                "   ".join(
+                    f"{letters[i]} = {textwrap.shorten(lab, 64)} ({f.exact(k)})"
+                    for i, (k, lab) in enumerate(anchors)
+                )
+            )
         legend = []
         if recorded is not None:
             legend.append("green dashed = recorded outcome")
@@ -275,12 +314,21 @@ def _chart(data: ReportData, issue, per: dict[str, Distribution], mcol: dict[str
         if data.ensemble:
             legend.append("bars: 80% (thick) and 90% (thin) intervals")
         key.append("; ".join(legend))
-        fig.text(0.0, 0.0, "\n".join(textwrap.fill(k, 140) for k in key), fontsize=7,
-                 color="#444444", ha="left", va="top", transform=fig.transFigure)
+        fig.text(
+            0.0,
+            0.0,
+            "\n".join(textwrap.fill(k, 140) for k in key),
+            fontsize=7,
+            color="#444444",
+            ha="left",
+            va="top",
+            transform=fig.transFigure,
+        )
 
     rows = n_actor_rows + len(models)
     what = (
-        "each model's median and intervals over the runs" if data.ensemble
+        "each model's median and intervals over the runs"
+        if data.ensemble
         else "each model's forecast"
     )
     caption = (

@@ -27,8 +27,15 @@ def method(data: ReportData) -> Section:
             opts = ", ".join(
                 f"{k}={_show(v)}" + ("*" if k in m.changed else "") for k, v in m.options.items()
             )
-            rows.append((m.name, m.kind + (", dynamic" if m.dynamic else ""), m.summary,
-                         opts or "—", m.citation))
+            rows.append(
+                (
+                    m.name,
+                    m.kind + (", dynamic" if m.dynamic else ""),
+                    m.summary,
+                    opts or "—",
+                    m.citation,
+                )
+            )
         sec.blocks.append(
             Table(
                 header=("Model", "Kind", "What it does", "Options", "Source"),
@@ -37,18 +44,16 @@ def method(data: ReportData) -> Section:
             )
         )
     facts = [
-        f"Scenario: {data.scenario.name}"
-        + (f" ({data.source_file})" if data.source_file else ""),
+        f"Scenario: {data.scenario.name}" + (f" ({data.source_file})" if data.source_file else ""),
         f"Scenario SHA-256 ({'file text' if data.scenario_text is not None else 'canonical JSON'}"
         f"): {data.hash}",
-        f"Runs: {data.runs:,}" + (" (a single run: no uncertainty drawn)" if data.runs <= 1 else ""),
+        f"Runs: {data.runs:,}"
+        + (" (a single run: no uncertainty drawn)" if data.runs <= 1 else ""),
         f"Seed: {data.seed}" if data.seed is not None else "Seed: none given",
     ]
     if data.command:
         facts.append(f"Command: {data.command}")
-    facts.append(
-        "Software: " + ", ".join(f"{k} {v}" for k, v in data.software().items())
-    )
+    facts.append("Software: " + ", ".join(f"{k} {v}" for k, v in data.software().items()))
     facts.append(f"Written: {data.created:%Y-%m-%d %H:%M} UTC")
     sec.blocks.append(Bullets(tuple(facts)))
     return sec

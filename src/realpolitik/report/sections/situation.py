@@ -6,10 +6,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from realpolitik.report import _format as f
-from realpolitik.report._blocks import Bullets, Section, Table, Text
+from realpolitik.report._blocks import Bullets, Heading, Section, Table, Text
 from realpolitik.report._charts import chart, colours
 from realpolitik.report.data import ReportData
 from realpolitik.report.sections import section
+from realpolitik.report.sections._time import event_text, short_date, start_of
 
 __all__ = ["situation", "group_colours"]
 
@@ -36,7 +37,25 @@ def situation(data: ReportData) -> Section:
     sec.blocks += _actors(data)
     if sc.issues:
         sec.blocks += _issues(data)
+    if data.events:
+        sec.blocks += _timeline(data)
     return sec
+
+
+def _timeline(data: ReportData) -> list:
+    start = start_of(data)
+    text = "The timeline"
+    if start is not None:
+        text += f" starts on {short_date(start)} (day 0)"
+    text += (
+        f" and has {f.plural(len(data.events), 'scheduled event')}, exogenous shocks that "
+        "change the scenario's numbers on their day (marked E1, E2, … in the charts):"
+    )
+    return [
+        Heading("Timeline", anchor="timeline"),
+        Text(text),
+        Bullets(tuple(f"E{k + 1}. {event_text(ev)}" for k, ev in enumerate(data.events))),
+    ]
 
 
 def _actors(data: ReportData) -> list:
@@ -49,7 +68,7 @@ def _actors(data: ReportData) -> list:
     text = (
         f"{f.plural(len(sc.actors), 'actor')}"
         + (f" in {f.plural(len(groups), 'group')}" if groups else "")
-        + f". The most capable is **{top.name}** (capability {f.num(top.capability)}, "
+        + f". The most capable is **{top.name}** (capability {f.exact(top.capability)}, "
         f"{f.pct(share[order[0]])} of the total)."
     )
     if groups:
@@ -57,9 +76,13 @@ def _actors(data: ReportData) -> list:
         for a, s in zip(sc.actors, share, strict=True):
             if a.group:
                 per_group[a.group] = per_group.get(a.group, 0.0) + s
-        text += " Shares of capability by group: " + f.listing(
-            f"{g} {f.pct(s)}" for g, s in sorted(per_group.items(), key=lambda kv: -kv[1])
-        ) + "."
+        text += (
+            " Shares of capability by group: "
+            + f.listing(
+                f"{g} {f.pct(s)}" for g, s in sorted(per_group.items(), key=lambda kv: -kv[1])
+            )
+            + "."
+        )
     blocks: list = [Text(text)]
     gcol = group_colours(data)
 
@@ -74,14 +97,15 @@ def _actors(data: ReportData) -> list:
         ax.invert_yaxis()
         ax.set_xlabel("capability (the scenario's own scale)")
         for y, v in zip(ys, caps[order], strict=True):
-            ax.text(v, y, f" {f.num(v)}", va="center", fontsize=7.5, color="#333333")
+            ax.text(v, y, f" {f.exact(v)}", va="center", fontsize=7.5, color="#333333")
         ax.set_xlim(0, caps.max() * 1.12)
         if groups:
             from matplotlib.patches import Patch
 
             ax.legend(
                 handles=[Patch(color=c, label=g) for g, c in gcol.items() if g in groups],
-                loc="lower right", title="group",
+                loc="lower right",
+                title="group",
             )
 
     height = min(9.0, 0.9 + 0.22 * len(sc.actors))
@@ -102,16 +126,16 @@ def _issues(data: ReportData) -> list:
     sc = data.scenario
     rows = []
     for issue in sc.issues:
-        anchors = "; ".join(f"{f.num(k)}: {v}" for k, v in sorted(issue.scale.anchors.items()))
+        anchors = "; ".join(f"{f.exact(k)}: {v}" for k, v in sorted(issue.scale.anchors.items()))
         recorded = sc.recorded(issue.id)
         rows.append(
             (
                 issue.name,
                 issue.unit,
-                f"{f.num(issue.scale.min)} to {f.num(issue.scale.max)}",
+                f"{f.exact(issue.scale.min)} to {f.exact(issue.scale.max)}",
                 anchors or "—",
-                f.num(issue.reference_point) if issue.reference_point is not None else "—",
-                f.num(recorded) if recorded is not None else "—",
+                f.exact(issue.reference_point) if issue.reference_point is not None else "—",
+                f.exact(recorded) if recorded is not None else "—",
             )
         )
     has_outcome = any(sc.recorded(i.id) is not None for i in sc.issues)
