@@ -406,3 +406,30 @@ def test_daily_series_from_another_model() -> None:
     assert path.at([0.5, 1.0, 2.9, 100.0]) == pytest.approx([0.0, 0.001, 0.002, 0.002])
     sol = solve((0.8, 0.7), (0.2, 0.1), (0.005, 0.01), (path, 0.0))
     assert sol.stages[0].lam[1, 2] == pytest.approx((0.005 * 0.3 + 0.002) / 0.5)
+
+
+@pytest.mark.parametrize("alpha, z, r, k", CASES)
+def test_first_concession_by_a_day_closed_form(alpha, z, r, k) -> None:
+    """P(i first, by day d) = [i weaker]·c + λ_i/(λ1+λ2)·(1-c)(1 - e^{-(λ1+λ2)d}) for d <= T
+    (constant hazards; survival (1-c)e^{-(λ1+λ2)t}); it reaches P(i first) at T."""
+    lam, _, t_end, weaker, atom, _ = _closed_form(alpha, z, r, k)
+    sol = solve(alpha, z, r, k)
+    for d in (0.0, 0.25 * t_end, 0.8 * t_end):
+        expected = [lam[i] / sum(lam) * (1 - atom) * (1 - math.exp(-sum(lam) * d)) for i in (0, 1)]
+        expected[weaker] += atom
+        assert sol.p_first_by(d) == pytest.approx(expected, abs=1e-12)
+    assert sol.p_first_by(2 * t_end) == pytest.approx(sol.p_first(), abs=1e-15)
+
+
+def test_surprise_after_the_game_is_settled_changes_nothing() -> None:
+    """After T every rational type has conceded: Bayes' rule gives z' = 1 for both, and a
+    later surprise leaves the impasse z1·z2 and every probability as they were."""
+    plain = solve(ALPHA, Z, R)
+    late = plain.stages[0].t_end + 5.0
+    news = Beliefs(late, (Steps.const(R[0]), Steps.const(R[1])), (Steps.const(1.0), Steps.const(0)))
+    sol = solve(ALPHA, Z, R, surprises=[news])
+    assert sol.stages[1].z == pytest.approx([1.0, 1.0])
+    assert sol.p_first() == pytest.approx(plain.p_first(), abs=1e-15)
+    assert sol.p_impasse() == pytest.approx(Z[0] * Z[1], abs=1e-15)
+    assert sol.end_quantile(0.99) is None
+    assert sol.hazard_path() == plain.hazard_path()

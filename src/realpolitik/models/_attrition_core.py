@@ -198,10 +198,6 @@ class Solution:
     stages: tuple[Stage, ...]
 
     # -- survival and the distribution of the end date -----------------------------------
-    def _stage_at(self, t: float) -> int:
-        starts = [s.start for s in self.stages]
-        return int(np.searchsorted(starts, t, side="right") - 1)
-
     def reach(self) -> np.ndarray:
         """R_m: the probability that no one has conceded before stage m starts."""
         out = [1.0]
@@ -316,6 +312,8 @@ class Solution:
         """``(day, λ_0, λ_1)`` at each change of the hazards actually played, until the end."""
         out: list[tuple[float, float, float]] = []
         for st in self.stages:
+            if st.t_end <= st.start:  # play was over before this stage: nothing more happens
+                break
             stop = min(st.end, st.t_end)
             for k, t in enumerate(st.knots):
                 if k == 0 or t < stop:
