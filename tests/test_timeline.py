@@ -371,3 +371,25 @@ def test_berlin_variant_makes_stalin_give_way_sooner(cli):
     assert var["p_first"]["stalin"] > base["p_first"]["stalin"]
     assert var["p_no_agreement_by_horizon"] < base["p_no_agreement_by_horizon"]
     assert var["recorded"] is None  # a counterfactual has no record
+
+
+def test_readme_tour_figures_are_the_forecasts(cli):
+    """The README's tour quotes the two attrition forecasts; they must stay true."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    base = cli("forecast", "moscow-1949", "--json", "-m", "attrition").json()["crises"][0]
+    var = cli("forecast", "moscow-1949-berlin", "--json", "-m", "attrition").json()["crises"][0]
+    figures = {
+        f"about {100 * base['p_first']['stalin']:.0f}%": "first with probability",
+        f"({100 * base['p_immediate']:.0f}% at once)": "at once",
+        f"falls on day {base['end_day']['median']:.0f}": "median",
+        f"day 0 to day {base['end_day']['p90']:.0f})": "interval",
+        f"a {100 * base['p_no_agreement_by_horizon']:.0f}% chance": "no agreement",
+        f"gave a {100 * base['p_recorded']:.0f}% chance": "record",
+        f"first with probability about {100 * var['p_first']['stalin']:.0f}%": "variant",
+        f"median end on day {var['end_day']['median']:.0f}": "variant median",
+        f"day 0 to day {var['end_day']['p90']:.0f}, and only": "variant interval",
+        f"only {100 * var['p_no_agreement_by_horizon']:.0f}% with no agreement": "variant none",
+    }
+    flat = " ".join(readme.split())
+    for text, what in figures.items():
+        assert text in flat, (what, text)
