@@ -1,0 +1,61 @@
+"""``airlift``: discrete-event logistics of supplying a blockaded city by air (SimPy).
+
+A thin registry facade over :mod:`realpolitik.sim.airlift` (spec ../shared/specs/airlift.md,
+issue 7). ``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with
+``ctx.seed`` and returns the monthly and whole-period totals, with the good-weather capacity
+and the city's lowest stocks; the daily table is :func:`realpolitik.sim.airlift.run_airlift`
+(``realpolitik airlift SCENARIO --out DAILY.parquet``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from realpolitik.models._registry import ModelSpec, Options, RunContext
+
+__all__ = ["AirliftOptions", "SPEC", "run", "config_of"]
+
+
+class AirliftOptions(Options):
+    """The ``airlift`` model has no options: every input is in the scenario's block."""
+
+
+def config_of(scenario: Any) -> Any:
+    """The scenario's airlift block (an :class:`~realpolitik.sim.airlift.AirliftConfig`)."""
+    from realpolitik.sim.airlift import AirliftConfig
+
+    block = scenario if isinstance(scenario, AirliftConfig) else scenario.airlift
+    return block if isinstance(block, AirliftConfig) else AirliftConfig.model_validate(block)
+
+
+def run(scenario: Any, options: AirliftOptions, ctx: RunContext) -> dict[str, Any]:
+    """Simulate the airlift once; monthly and whole-period totals (the forecast's entry)."""
+    from realpolitik.sim.airlift import run_airlift
+
+    result = run_airlift(config_of(scenario), seed=ctx.seed if ctx.seed is not None else 0)
+    d = result.daily
+    low = int(d["stocks_days"].argmin())
+    return {
+        "monthly": [
+            {"month": m["month"], "tons": m["tons"], "flights": m["flights"]}
+            for m in result.monthly()
+        ],
+        "total": {"tons": result.total()["tons"], "flights": result.total()["flights"]},
+        "shortfall_days": int((d["shortfall"] > 0).sum()),
+        "lowest_stocks": {"date": str(result.dates[low]), "days": float(d["stocks_days"][low])},
+    }
+
+
+def _applies(scenario: Any) -> bool:
+    return getattr(scenario, "airlift", None) is not None
+
+
+SPEC = ModelSpec(
+    name="airlift",
+    kind="logistics",
+    summary="discrete-event airlift (SimPy): tons a day from fleet, airfields, corridors, weather",
+    citation="specs/airlift.md; Berlin airlift records (berlin_airlift.csv, airlift/ tables)",
+    run=run,
+    options=AirliftOptions,
+    applies=_applies,
+)

@@ -1,0 +1,336 @@
+"""The inputs of an airlift: a pydantic model of the ``airlift`` block of a scenario.
+
+Spec: ../shared/specs/airlift.md, "Inputs". Every relief airlift is described with the same
+fields: aircraft types, departure bases, receiving airfields, corridors, a fleet schedule of
+snapshots per (type, base), the weather by month, and the city's stocks against its need.
+
+Units: tons are short tons, distances statute miles, speeds miles per hour, ground times
+hours, landing intervals minutes. Cross-references (a fleet entry's type, base or airfield, a
+base's airfields and corridors) are checked here, and a bad one raises a pydantic
+``ValidationError`` whose ``loc`` is the exact field path (e.g. ``fleet.3.type``), so the
+scenario loader can point at the file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
+__all__ = [
+    "CARGOES",
+    "AircraftType",
+    "Airfield",
+    "AirliftConfig",
+    "Base",
+    "City",
+    "Corridor",
+    "FleetEntry",
+    "FleetPoint",
+    "IntervalPoint",
+    "Weather",
+    "WeatherEpisode",
+]
+
+#: Cargo classes. ``fuel`` is coal plus liquid fuel (the 3,475 t/day need of Berlin).
+CARGOES: tuple[str, ...] = ("food", "fuel", "other")
+Cargo = Literal["food", "fuel", "other"]
+
+_Share = Annotated[float, Field(ge=0.0, le=1.0)]
+_Pos = Annotated[float, Field(gt=0.0)]
+_NonNeg = Annotated[float, Field(ge=0.0)]
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _located(title: str, problems: list[tuple[tuple, object, str, str]]) -> ValidationError:
+    """A ValidationError with one entry per (loc, value, kind, message) problem."""
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError(kind, message),
+            loc=loc,
+            input=value,
+        )
+        for loc, value, kind, message in problems
+    ]
+    return ValidationError.from_exception_data(title, details)
+
+
+class AircraftType(_Frozen):
+    """One aircraft type: payload, block speed, ground times, maintenance and utilisation.
+
+    ``maintenance_share`` of the assigned aircraft are out of service on any day;
+    ``max_hours_per_day`` is the flying-hour limit of each serviceable one (crews,
+    maintenance). ``cargo`` is the mix the type carries (shares of food, fuel, other; they sum to 1).
+    """
+
+    payload_t: _Pos
+    speed_mph: _Pos
+    base_ground_h: _NonNeg = 1.0
+    city_ground_h: _NonNeg = 0.5
+    maintenance_share: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    max_hours_per_day: Annotated[float, Field(gt=0.0, le=24.0)] = 24.0
+    cargo: dict[Cargo, _Share] = Field(default_factory=lambda: {"other": 1.0})
+
+    @field_validator("cargo")
+    @classmethod
+    def _shares_sum_to_one(cls, v: dict[str, float]) -> dict[str, float]:
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"cargo shares must sum to 1, got {total:g}")
+        return v
+
+
+class IntervalPoint(_Frozen):
+    """A landing interval (minutes between landings on one runway) from a date on."""
+
+    date: dt.date
+    minutes: _Pos
+
+
+class Airfield(_Frozen):
+    """A receiving airfield: a capacity-limited resource, ``runways`` parallel landing streams,
+    each taking one landing per ``landing_interval`` (interpolated linearly between points,
+    held after the last). ``max_hold_min``: an aircraft that would wait longer for its slot
+    returns to base loaded (``None``: it waits, i.e. is held on the ground at its base)."""
+
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    runways: Annotated[int, Field(ge=1)] = 1
+    landing_interval: list[IntervalPoint] = Field(min_length=1)
+    max_hold_min: _NonNeg | None = None
+
+    @field_validator("landing_interval")
+    @classmethod
+    def _in_order(cls, v: list[IntervalPoint]) -> list[IntervalPoint]:
+        problems = [
+            ((i, "date"), p.date.isoformat(), "date_order", f"a date after {v[i - 1].date}")
+            for i, p in enumerate(v)
+            if i and p.date <= v[i - 1].date
+        ]
+        if problems:
+            raise _located("landing_interval", problems)
+        return v
+
+
+class Corridor(_Frozen):
+    """An air corridor. ``entry_interval_min`` spaces aircraft entering it (0: no limit)."""
+
+    direction: Literal["inbound", "outbound", "both"] = "both"
+    entry_interval_min: _NonNeg = 0.0
+
+
+class Base(_Frozen):
+    """A departure base: its distance to the city along the inbound corridor, the return
+    distance along the outbound one (default: the same), and the receiving airfields its
+    aircraft fly to (the open one with the earliest free landing slot is taken)."""
+
+    distance_mi: _Pos
+    return_distance_mi: _Pos | None = None
+    airfields: list[str] = Field(min_length=1)
+    inbound: str | None = None
+    outbound: str | None = None
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+
+
+class FleetPoint(_Frozen):
+    """A snapshot: ``count`` aircraft assigned from ``date`` on."""
+
+    date: dt.date
+    count: float
+
+    @field_validator("count")
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if not v >= 0.0:
+            raise PydanticCustomError("count", "expected a count >= 0")
+        return v
+
+
+class FleetEntry(_Frozen):
+    """Aircraft of one type at one base over time.
+
+    The daily count is interpolated between the snapshots: ``linear`` (straight line from one
+    snapshot's count to the next, by day) or ``step`` (each count holds until the next
+    snapshot). Before the first snapshot the count is 0; after the last it holds. The
+    number of aircraft flying on a day is the count rounded to the nearest integer, times
+    (1 - maintenance share), rounded again.
+    """
+
+    type: str
+    base: str
+    operator: str = ""
+    airfields: list[str] | None = None
+    interpolation: Literal["linear", "step"] = "linear"
+    cargo: dict[Cargo, _Share] | None = None
+    schedule: list[FleetPoint] = Field(min_length=1)
+
+    @field_validator("schedule")
+    @classmethod
+    def _in_order(cls, v: list[FleetPoint]) -> list[FleetPoint]:
+        problems = [
+            ((i, "date"), p.date.isoformat(), "date_order", f"a date after {v[i - 1].date}")
+            for i, p in enumerate(v)
+            if i and p.date <= v[i - 1].date
+        ]
+        if problems:
+            raise _located("schedule", problems)
+        return v
+
+    @field_validator("cargo")
+    @classmethod
+    def _shares_sum_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None and abs(sum(v.values()) - 1.0) > 1e-6:
+            raise ValueError(f"cargo shares must sum to 1, got {sum(v.values()):g}")
+        return v
+
+
+class WeatherEpisode(_Frozen):
+    """A spell of weather from ``start`` to ``end``, at all receiving airfields or those named.
+
+    ``closed``: no departures towards them, and aircraft arriving then fly back loaded.
+    ``ifr``: every day it touches is a day of instrument conditions (whatever the draw).
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    kind: Literal["closed", "ifr"] = "closed"
+    airfields: list[str] | None = None
+    note: str = ""
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, v: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        start = info.data.get("start")
+        if start is not None and v <= start:
+            raise ValueError(f"expected an end after the start {start.isoformat()}")
+        return v
+
+
+class Weather(_Frozen):
+    """Weather by month and what instrument conditions do.
+
+    ``ifr_share[YYYY-MM]`` is the share of days in instrument conditions that month
+    (``default_ifr_share`` elsewhere). On such a day the landing interval is multiplied by
+    ``ifr_interval_factor``, a sortie is cancelled with probability ``ifr_cancel_rate`` and an
+    approach is missed (the aircraft flies back loaded) with probability ``ifr_missed_rate``.
+    """
+
+    ifr_share: dict[str, _Share] = Field(default_factory=dict)
+    default_ifr_share: _Share = 0.0
+    ifr_interval_factor: Annotated[float, Field(ge=1.0)] = 1.0
+    ifr_cancel_rate: _Share = 0.0
+    ifr_missed_rate: _Share = 0.0
+    episodes: list[WeatherEpisode] = Field(default_factory=list)
+
+    @field_validator("ifr_share")
+    @classmethod
+    def _months(cls, v: dict[str, float]) -> dict[str, float]:
+        problems = [((k,), k, "month", "a month written YYYY-MM") for k in v if not _MONTH.match(k)]
+        if problems:
+            raise _located("ifr_share", problems)
+        return v
+
+
+class City(_Frozen):
+    """The supplied city: minimum daily need (t/day by cargo), opening stocks in days of
+    that need, and how it consumes when short: while its stocks are above ``reserve_days``
+    it consumes its need; below, ``short_consumption_share`` of it (never more than it has)."""
+
+    need: dict[Cargo, _NonNeg]
+    stocks_days: dict[Cargo, _NonNeg] = Field(default_factory=dict)
+    reserve_days: _NonNeg = 0.0
+    short_consumption_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+
+    @property
+    def need_total(self) -> float:
+        return float(sum(self.need.values()))
+
+
+class AirliftConfig(_Frozen):
+    """The whole ``airlift`` block. Field order matters: references are checked against the
+    fields declared before them."""
+
+    start: dt.date
+    end: dt.date
+    aircraft: dict[str, AircraftType] = Field(min_length=1)
+    airfields: dict[str, Airfield] = Field(min_length=1)
+    corridors: dict[str, Corridor] = Field(default_factory=dict)
+    bases: dict[str, Base] = Field(min_length=1)
+    fleet: list[FleetEntry] = Field(min_length=1)
+    weather: Weather = Field(default_factory=Weather)
+    city: City
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, v: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and v < start:
+            raise ValueError(f"expected an end on or after the start {start.isoformat()}")
+        return v
+
+    @field_validator("bases")
+    @classmethod
+    def _base_refs(cls, v: dict[str, Base], info: ValidationInfo) -> dict[str, Base]:
+        fields, corridors = info.data.get("airfields"), info.data.get("corridors")
+        problems = []
+        for name, base in v.items():
+            if fields is not None:
+                problems += _unknown(base.airfields, fields, (name, "airfields"), "airfield")
+            if corridors is not None:
+                for key in ("inbound", "outbound"):
+                    ref = getattr(base, key)
+                    if ref is not None and ref not in corridors:
+                        problems.append(_unknown_one(ref, corridors, (name, key), "corridor"))
+        if problems:
+            raise _located("bases", problems)
+        return v
+
+    @field_validator("fleet")
+    @classmethod
+    def _fleet_refs(cls, v: list[FleetEntry], info: ValidationInfo) -> list[FleetEntry]:
+        types, bases = info.data.get("aircraft"), info.data.get("bases")
+        fields = info.data.get("airfields")
+        problems = []
+        for i, entry in enumerate(v):
+            if types is not None and entry.type not in types:
+                problems.append(_unknown_one(entry.type, types, (i, "type"), "aircraft type"))
+            if bases is not None and entry.base not in bases:
+                problems.append(_unknown_one(entry.base, bases, (i, "base"), "base"))
+            if fields is not None and entry.airfields is not None:
+                problems += _unknown(entry.airfields, fields, (i, "airfields"), "airfield")
+        if problems:
+            raise _located("fleet", problems)
+        return v
+
+    @field_validator("weather")
+    @classmethod
+    def _weather_refs(cls, v: Weather, info: ValidationInfo) -> Weather:
+        fields = info.data.get("airfields")
+        problems = []
+        for i, ep in enumerate(v.episodes):
+            if fields is not None and ep.airfields is not None:
+                problems += _unknown(ep.airfields, fields, ("episodes", i, "airfields"), "airfield")
+        if problems:
+            raise _located("weather", problems)
+        return v
+
+    @property
+    def n_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _unknown_one(ref: str, known, loc: tuple, what: str) -> tuple[tuple, object, str, str]:
+    names = ", ".join(sorted(known)) or "(none defined)"
+    return loc, ref, f"unknown_{what.replace(' ', '_')}", f"expected a known {what}: {names}"
+
+
+def _unknown(refs: list[str], known, loc: tuple, what: str) -> list:
+    return [_unknown_one(r, known, (*loc, j), what) for j, r in enumerate(refs) if r not in known]

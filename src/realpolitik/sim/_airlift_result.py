@@ -1,0 +1,205 @@
+"""Outputs of an airlift run: the daily table, monthly and whole-period totals, the city's
+stocks against its need, the good-weather capacity, and the daily cost series.
+
+Spec: ../shared/specs/airlift.md, "Outputs"; issue 7: ``shortfall`` is the minimum daily need
+(for Berlin 1,534 t of food plus 3,475 t of coal and fuel, 5,009 t) less the tons delivered,
+where positive; ``stocks_days`` is the city's stocks divided by that need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from realpolitik.sim._airlift_config import CARGOES, City
+from realpolitik.sim._airlift_engine import Counts
+from realpolitik.sim._airlift_plan import Plan
+
+__all__ = ["AirliftResult", "DailyCost", "build_result", "capacity", "city_stocks"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DailyCost:
+    """What other models read (``attrition``: the West's cost of holding out).
+
+    ``shortfall`` t/day below need, ``hardship`` = shortfall / need in [0, 1], ``effort``
+    flying hours per day and ``flights`` sorties landed per day; index 0 is the start date.
+    """
+
+    dates: np.ndarray
+    shortfall: np.ndarray
+    hardship: np.ndarray
+    effort: np.ndarray
+    flights: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class AirliftResult:
+    """One run. ``daily`` maps column name -> array over days (``dates``)."""
+
+    dates: np.ndarray
+    daily: dict[str, np.ndarray]
+    need: float
+    events: int
+
+    @property
+    def n_days(self) -> int:
+        return int(self.dates.shape[0])
+
+    def window(self, first: str, last: str) -> dict[str, float]:
+        """Tons and flights delivered from ``first`` to ``last`` (ISO dates, inclusive)."""
+        lo, hi = np.datetime64(first), np.datetime64(last)
+        sel = (self.dates >= lo) & (self.dates <= hi)
+        return {
+            "tons": float(self.daily["tons"][sel].sum()),
+            "flights": int(self.daily["flights"][sel].sum()),
+        }
+
+    def monthly(self) -> list[dict[str, Any]]:
+        """Tons and flights (plus missed approaches and cancellations) per calendar month."""
+        months = self.dates.astype("datetime64[M]")
+        out = []
+        for m in np.unique(months):
+            sel = months == m
+            out.append(
+                {
+                    "month": str(m),
+                    "tons": float(self.daily["tons"][sel].sum()),
+                    "flights": int(self.daily["flights"][sel].sum()),
+                    "missed": int(self.daily["missed"][sel].sum()),
+                    "cancelled": int(self.daily["cancelled"][sel].sum()),
+                }
+            )
+        return out
+
+    def total(self) -> dict[str, Any]:
+        return {
+            "tons": float(self.daily["tons"].sum()),
+            "flights": int(self.daily["flights"].sum()),
+            "missed": int(self.daily["missed"].sum()),
+            "cancelled": int(self.daily["cancelled"].sum()),
+            "flying_hours": float(self.daily["flying_hours"].sum()),
+        }
+
+    def records(self, columns: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """The daily table as a list of rows (``date`` first, ISO strings)."""
+        names = columns or tuple(self.daily)
+        dates = [str(d) for d in self.dates]
+        cols = [self.daily[c].tolist() for c in names]
+        return [
+            {"date": dates[i], **{c: col[i] for c, col in zip(names, cols, strict=True)}}
+            for i in range(self.n_days)
+        ]
+
+    def cost(self) -> DailyCost:
+        d = self.daily
+        return DailyCost(
+            dates=self.dates,
+            shortfall=d["shortfall"],
+            hardship=d["shortfall"] / self.need if self.need > 0 else np.zeros(self.n_days),
+            effort=d["flying_hours"],
+            flights=d["flights"],
+        )
+
+
+def city_stocks(city: City, delivered: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Stocks at the end of each day, by cargo with a need, from the opening stocks.
+
+    Each day the city receives what was delivered and consumes its need while its stocks
+    (of that cargo) are above ``reserve_days`` of need; below, ``short_consumption_share`` of
+    the need. It never consumes more than it holds. (Spec "the city".)
+    """
+    out = {}
+    for cargo, need in city.need.items():
+        stock = city.stocks_days.get(cargo, 0.0) * need
+        got = delivered[cargo]
+        path = np.empty(got.shape[0])
+        reserve = city.reserve_days * need
+        for i, x in enumerate(got.tolist()):
+            want = need if stock > reserve else city.short_consumption_share * need
+            stock = max(stock + x - want, 0.0)
+            path[i] = stock
+        out[cargo] = path
+    return out
+
+
+def capacity(p: Plan, groups: np.ndarray | None = None) -> np.ndarray:
+    """Good-weather lift capacity, t/day, of the selected groups (default: all).
+
+    Each flying aircraft makes ``24 / max(cycle, pace)`` sorties a day, the cycle being its
+    flying, ground and landing times and the pace its flying-hour limit. A group's sorties
+    go to its open airfields in proportion to their landing capacity (runways x 24 h /
+    good-weather interval); a field that receives more sorties than it can land scales
+    them down. This is what the 20 July 1948 record (~1,500 t/day) measures.
+    """
+    n_groups, n = p.flying.shape
+    sel = np.ones(n_groups, dtype=bool) if groups is None else np.asarray(groups, dtype=bool)
+    slots = p.field_runways[:, None] * 24.0 / p.field_base_interval_h * p.field_open
+    sorties = np.zeros_like(slots)
+    tons = np.zeros_like(slots)
+    for g in np.flatnonzero(sel):
+        fl = list(p.group_fields[g])
+        cycle = (
+            p.group_out_h[g]
+            + p.group_back_h[g]
+            + p.group_city_ground_h[g]
+            + p.group_base_ground_h[g]
+            + p.field_base_interval_h[fl].mean(axis=0)
+        )
+        per_day = p.flying[g] * 24.0 / np.maximum(cycle, p.group_pace_h[g])
+        share = slots[fl] / np.maximum(slots[fl].sum(axis=0), 1e-12)
+        sorties[fl] += share * per_day
+        tons[fl] += share * per_day * p.group_payload[g]
+    scale = np.minimum(1.0, slots / np.maximum(sorties, 1e-12))
+    return (tons * scale).sum(axis=0)
+
+
+def build_result(p: Plan, c: Counts, city: City) -> AirliftResult:
+    """Assemble the daily table from the raw counters of :func:`simulate`."""
+    daily: dict[str, np.ndarray] = {
+        "tons": c.tons.sum(axis=0),
+        "flights": c.flights.sum(axis=0),
+        "missed": c.missed.sum(axis=0),
+        "cancelled": c.cancelled.sum(axis=0),
+        "flying_hours": c.flying_hours.sum(axis=0),
+    }
+    for name, i in _named(p.types):
+        daily[f"tons_type_{name}"] = c.tons[p.group_type == i].sum(axis=0)
+    ops = tuple(dict.fromkeys(o for o in p.group_operator if o))
+    for name, op in zip(_slug(ops), ops, strict=True):
+        mask = np.array([o == op for o in p.group_operator])
+        daily[f"tons_op_{name}"] = c.tons[mask].sum(axis=0)
+        daily[f"flights_op_{name}"] = c.flights[mask].sum(axis=0)
+    by_cargo = p.group_cargo.T @ c.tons  # n_cargoes x n_days
+    for k, cargo in enumerate(CARGOES):
+        daily[f"tons_cargo_{cargo}"] = by_cargo[k]
+    for name, f in _named(p.airfields):
+        land = c.field_landings[f]
+        daily[f"tons_field_{name}"] = c.field_tons[f]
+        daily[f"landings_field_{name}"] = land
+        daily[f"landings_per_hour_field_{name}"] = land / 24.0
+        daily[f"queue_mean_min_field_{name}"] = 60.0 * c.field_wait_h[f] / np.maximum(land, 1)
+        daily[f"queue_max_min_field_{name}"] = 60.0 * c.field_wait_max_h[f]
+    need = city.need_total
+    stocks = city_stocks(city, {k: by_cargo[i] for i, k in enumerate(CARGOES)})
+    total_stock = sum(stocks.values()) if stocks else np.zeros(p.n_days)
+    for cargo, path in stocks.items():
+        daily[f"stocks_{cargo}"] = path
+    daily["stocks"] = total_stock
+    daily["stocks_days"] = total_stock / need if need > 0 else np.zeros(p.n_days)
+    daily["shortfall"] = np.maximum(need - daily["tons"], 0.0)
+    daily["capacity"] = capacity(p)
+    daily["ifr"] = p.ifr.copy()
+    return AirliftResult(dates=p.dates, daily=daily, need=need, events=c.events)
+
+
+def _slug(names) -> list[str]:
+    return [
+        "".join(ch if ch.isalnum() else "_" for ch in n.lower()).strip("_") or "x" for n in names
+    ]
+
+
+def _named(names) -> list[tuple[str, int]]:
+    return list(zip(_slug(names), range(len(names)), strict=True))
