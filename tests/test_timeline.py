@@ -338,6 +338,14 @@ def test_daily_cost_series_from_another_model():
     # λ_a = (r_b(1-α_a) + k_b(t))/0.8 on day 10 uses the series' value of day 10.
     k = int(np.searchsorted(st.knots, 10.0, side="right") - 1)
     assert st.lam[0, k] == pytest.approx((0.01 * 0.1 + series[10]) / 0.8)
+    # A series that begins on day 2 (e.g. an airlift starting after the blockade): no cost
+    # from b before it, then the series.
+    from realpolitik.models.attrition import Steps
+
+    late = solution_for(sc, cost_series={"b": Steps.daily(series, start=2.0)}).stages[0]
+    assert late.lam[0, 0] == pytest.approx(0.01 * 0.1 / 0.8)
+    k = int(np.searchsorted(late.knots, 12.0, side="right") - 1)
+    assert late.lam[0, k] == pytest.approx((0.01 * 0.1 + series[10]) / 0.8)
 
 
 # -- the Moscow scenarios ----------------------------------------------------------------------

@@ -61,8 +61,9 @@ def solution_for(scenario: Any, cost_series: dict[str, Any] | None = None) -> So
     """Solve the scenario's ``attrition`` block on its timeline (spec, "Equilibrium").
 
     ``cost_series`` optionally gives a party's cost per day from another model (e.g. the
-    airlift's, spec "In the bundled scenarios"): ``{party: [k_day0, k_day1, ...]}``; the
-    last value holds afterwards. It replaces the block's ``cost`` for that party; events
+    airlift's, spec "In the bundled scenarios"): ``{party: [k_day0, k_day1, ...]}`` or
+    ``{party: Steps}`` (``Steps.daily(values, start=d)`` for a series that begins on day d);
+    the last value holds afterwards. It replaces the block's ``cost`` for that party; events
     still change it. Raises :class:`AttritionInputError` for inputs the spec rules out.
     """
     from realpolitik.sim.timeline import Timeline, cost_steps
@@ -76,7 +77,8 @@ def solution_for(scenario: Any, cost_series: dict[str, Any] | None = None) -> So
         cost = [cost_steps(block.cost.get(p)) for p in parties]
         for k, p in enumerate(parties):
             if cost_series and p in cost_series:
-                cost[k] = Steps.daily(cost_series[p])
+                given = cost_series[p]
+                cost[k] = given if isinstance(given, Steps) else Steps.daily(given)
         discount = [block.discount[p] for p in parties]
         return solve(demand, obstinacy, discount, cost)
     known, surprises = timeline.attrition_beliefs(cost_series)

@@ -146,7 +146,8 @@ class Timeline:
             out[f"discount.{party}"] = Steps.const(block.discount[party])
             out[f"cost.{party}"] = cost_steps(block.cost.get(party))
             if series and party in series:
-                out[f"cost.{party}"] = Steps.daily(series[party])
+                given = series[party]
+                out[f"cost.{party}"] = given if isinstance(given, Steps) else Steps.daily(given)
         return out
 
     def _paths_with(self, events: list[ScheduledEvent], series: Any) -> dict[str, Steps]:
@@ -164,7 +165,8 @@ class Timeline:
         """The foreseen paths from day 0, and one :class:`Beliefs` per surprise day.
 
         ``series`` optionally replaces a party's cost by a daily series from another model
-        (e.g. the airlift's); it is foreseen. A surprise on day 0 is the same as a foreseen
+        (e.g. the airlift's; day 0 = ``time.start``) or by :class:`Steps` (e.g.
+        ``Steps.daily(values, start=2)`` for a series that begins on day 2); it is foreseen. A surprise on day 0 is the same as a foreseen
         event (nothing has happened before it), so it joins the paths known from day 0.
         """
         block = self.scenario.attrition
