@@ -12,7 +12,7 @@ returns a :class:`Forecast`, whose :meth:`Forecast.to_json` is the documented JS
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -91,6 +91,7 @@ class Forecast:
     issue_results: dict[str, IssueResult] = field(default_factory=dict)
     crises: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    ensemble: Any = None  # realpolitik.ensemble.Ensemble when runs > 1 (issue 5)
 
     def value(self, model: str, issue_index: int) -> float:
         """Model ``model``'s forecast on issue ``issue_index`` in the issue's own unit."""
@@ -108,6 +109,8 @@ class Forecast:
             forecasts: dict[str, Any] = {}
             for name, result in self.issue_results.items():
                 entry: dict[str, Any] = {"value": _num(self.value(name, j))}
+                if self.ensemble is not None and name in self.ensemble.values:
+                    entry = self.ensemble.summary(name, j)  # median, intervals, labels
                 if j in result.skipped:
                     entry["skipped"] = result.skipped[j]
                 forecasts[name] = entry
@@ -120,6 +123,8 @@ class Forecast:
                     "forecasts": forecasts,
                 }
             )
+        if self.ensemble is not None:
+            out["runs"], out["seed"] = self.ensemble.runs, self.ensemble.seed
         if self.crises:  # a crisis entry's "trace" shows under "traces" with --trace only
             out["crises"] = [{k: v for k, v in c.items() if k != "trace"} for c in self.crises]
         out.update(self.extra)
@@ -171,11 +176,19 @@ def forecast(
     *,
     seed: int | None = None,
     ctx: RunContext | None = None,
+    runs: int | None = None,
+    executor: str = "local",
+    progress: Any = None,
 ) -> Forecast:
-    """Run the scenario's models once (no uncertainty) and return a :class:`Forecast`.
+    """Run the scenario's models and return a :class:`Forecast`.
 
     ``models`` are ``--model`` strings (``"eum:rounds=8"``) or :class:`ModelRequest` objects;
-    None means the scenario's defaults (see :func:`resolve_models`).
+    None means the scenario's defaults (see :func:`resolve_models`). With ``runs`` > 1
+    (default: the scenario's ``runs``) and uncertain inputs, the issue models also run
+    ``runs`` times on draws seeded by ``seed`` through ``executor`` (local, processes[:N],
+    dask[:N], dask://HOST:PORT); each issue's value is then the median over the runs, and
+    ``Forecast.ensemble`` holds every run (see :mod:`realpolitik.ensemble`).
+    ``progress(n)`` is called as runs finish.
     """
     if models and isinstance(models[0], ModelRequest):
         requests = list(models)  # type: ignore[arg-type]
@@ -198,4 +211,14 @@ def forecast(
             result.crises.append(req.spec.run(scenario, req.options, ctx))
         else:
             result.extra[req.name] = req.spec.run(scenario, req.options, ctx)
+    n_runs = scenario.runs if runs is None else int(runs)
+    if n_runs > 1 and result.issue_results:
+        from realpolitik.ensemble import run_ensemble, uncertain_inputs
+
+        if uncertain_inputs(scenario):  # without uncertainty, one run says it all
+            ens = run_ensemble(scenario, requests, n_runs, seed=seed, executor=executor,
+                               progress=progress)
+            result.ensemble = ens
+            for name, res in result.issue_results.items():
+                result.issue_results[name] = replace(res, values=ens.point(name))
     return result

@@ -132,6 +132,9 @@ class ModelSpec:
     run: Callable[..., Any]
     options: type[Options] = Options
     dynamic: bool = False
+    # run() also takes IssueInputs with leading batch dims (x[..., n, m], c[..., n]) and
+    # returns values[..., m], with results independent of the batch (ensembles, issue 5).
+    batched: bool = False
     default: bool = True  # runs when neither --model nor the scenario names models
     # Crisis and logistics models: whether a scenario has what the model needs (its block).
     applies: Callable[[Any], bool] | None = None

@@ -122,4 +122,5 @@ SPEC = ModelSpec(
     citation="Nash 1950; Achen 2006, The European Union Decides, ch. 10",
     run=_run,
     options=NbsOptions,
+    batched=True,
 )

@@ -116,6 +116,7 @@ SPECS = (
         summary="Unweighted mean of the actors' positions (the naive baseline).",
         citation="Achen 2006, The European Union Decides, ch. 10",
         run=_run_mean,
+        batched=True,
     ),
     ModelSpec(
         name="compromise",
@@ -123,6 +124,7 @@ SPECS = (
         summary="Capability × salience weighted mean of positions.",
         citation="Achen 2006, The European Union Decides, ch. 10",
         run=_run_compromise,
+        batched=True,
     ),
     ModelSpec(
         name="median",
@@ -130,6 +132,7 @@ SPECS = (
         summary="Capability × salience weighted median (tie rule: option tie).",
         citation="Black 1948; Bueno de Mesquita 1994",
         run=_run_median,
+        batched=True,
         options=MedianOptions,
     ),
 )

@@ -82,12 +82,18 @@ def loads_document(text: str, *, file: str = "<string>") -> Document:
         raise locate(
             data, locs, file, (), value=data, expected="a YAML mapping of scenario keys"
         )
+    from realpolitik.ensemble.distributions import extract
+    from realpolitik.ensemble.uncertain import attach
+
+    raw = data  # each {dist: ...} becomes its median; the distributions are kept (issue 5)
+    data, found = extract(raw, error=lambda path, **kw: locate(raw, locs, file, path, **kw))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise _from_pydantic(exc, data, locs, file) from None
     doc = Document(scenario=scenario, text=text, file=file, data=data, locations=locs)
     check(doc)
+    attach(doc, found)
     return doc
 
 
@@ -241,6 +247,9 @@ def check(doc: Document) -> None:
     from realpolitik.sim.checks import check as check_time  # time, events, crisis blocks
 
     check_time(doc)
+    from realpolitik.ensemble.uncertain import check as check_uncertainty
+
+    check_uncertainty(doc)
 
 
 def _unique(doc: Document, key: str, ids: list[str]) -> None:

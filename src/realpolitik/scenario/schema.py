@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from realpolitik.ensemble.schema import Uncertainty
 from realpolitik.models import IssueInputs
 from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
 
@@ -103,6 +104,11 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
+    # Ensembles (issue 5; realpolitik.ensemble): spreads on every estimate, default run count.
+    uncertainty: Uncertainty | None = None
+    runs: int = Field(default=1, ge=1)
+    # Set by the loader: the text, data and {dist: ...} distributions (ensemble.uncertain).
+    _source: Any = PrivateAttr(default=None)
 
     # -- derived views ---------------------------------------------------------------------
     @property

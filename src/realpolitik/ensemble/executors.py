@@ -1,0 +1,170 @@
+"""Where the chunks of an ensemble run: in-process, a local process pool, or Dask.
+
+``make_executor(spec)`` reads the ``--executor`` value:
+
+``local``
+    every chunk in this process, one after another;
+``processes`` or ``processes:N``
+    a pool of N worker processes (default: one per core), started by a fork server so that
+    no thread of this process (a progress bar's, say) is forked;
+``dask`` or ``dask:N``
+    a ``dask.distributed.LocalCluster`` of N single-threaded worker processes (default: one
+    per core), started for this ensemble and closed after it;
+``dask://HOST:PORT``
+    a running Dask scheduler (``dask scheduler`` and ``dask worker tcp://HOST:PORT`` on the
+    machines of a cluster; every worker needs realpolitik installed).
+
+Each executor's ``map(fn, plan, argsets)`` sends the plan to every worker once, calls
+``fn(plan, *args)`` for each argument tuple, and yields ``(index, result)`` as they finish;
+the caller puts the results back in order, so the order of completion never matters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from realpolitik.errors import InputError
+
+__all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "DaskExecutor", "make_executor"]
+
+Fn = Callable[..., Any]
+
+
+class Executor:
+    """The contract: a context manager with ``workers`` and ``map``."""
+
+    name = "?"
+    workers = 1
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release workers (nothing to do for the local executor)."""
+
+    def map(self, fn: Fn, plan: Any, argsets: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        raise NotImplementedError  # pragma: no cover
+
+    def map_chunks(self, fn: Fn, plan: Any, parts: Sequence[tuple[int, int]]):
+        return self.map(fn, plan, [tuple(p) for p in parts])
+
+    def map_rows(self, fn: Fn, plan: Any, jobs: Sequence[tuple]):
+        return self.map(fn, plan, [tuple(j) for j in jobs])
+
+
+class LocalExecutor(Executor):
+    name = "local"
+
+    def map(self, fn: Fn, plan: Any, argsets: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        for i, args in enumerate(argsets):
+            yield i, fn(plan, *args)
+
+
+# -- process pool ---------------------------------------------------------------------------
+
+_WORKER_PLAN: Any = None
+
+
+def _init_worker(plan: Any) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = plan
+
+
+def _call_in_worker(fn: Fn, args: tuple) -> Any:
+    return fn(_WORKER_PLAN, *args)
+
+
+class ProcessExecutor(Executor):
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def map(self, fn: Fn, plan: Any, argsets: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["realpolitik.ensemble.runner", "realpolitik.forecast"])
+        with ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=_init_worker, initargs=(plan,)
+        ) as pool:
+            futures = {pool.submit(_call_in_worker, fn, args): i for i, args in enumerate(argsets)}
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+
+
+# -- Dask -----------------------------------------------------------------------------------
+
+
+class DaskExecutor(Executor):
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError(
+                field="--executor", value="dask",
+                expected="Dask installed: pip install 'realpolitik[dask]'",
+            ) from None
+        import logging
+
+        self.cluster = None
+        if address is None:
+            n = workers or os.cpu_count() or 1
+            self.cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(address, timeout="10s")
+            except OSError as exc:
+                raise InputError(field="--executor", value=f"dask://{address[6:]}",
+                                 problem=f"cannot reach the Dask scheduler: {exc}",
+                                 expected="the address of a running `dask scheduler`") from None
+        info = self.client.scheduler_info()
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
+
+    def map(self, fn: Fn, plan: Any, argsets: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        from dask.distributed import as_completed
+
+        remote = self.client.scatter(plan, broadcast=True)
+        futures = [self.client.submit(fn, remote, *args, pure=False) for args in argsets]
+        index = {f.key: i for i, f in enumerate(futures)}
+        for fut in as_completed(futures):
+            yield index[fut.key], fut.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(spec: str = "local") -> Executor:
+    """The executor an ``--executor`` value names (see the module docstring)."""
+    text = (spec or "local").strip()
+    if text.startswith("dask://"):
+        return DaskExecutor(address="tcp://" + text[len("dask://"):])
+    name, _, count = text.partition(":")
+    workers = None
+    if count:
+        if not count.isdigit() or int(count) < 1:
+            raise InputError(field="--executor", value=text,
+                             expected="a worker count ≥ 1 after the colon, e.g. processes:4")
+        workers = int(count)
+    if name == "local" and not count:
+        return LocalExecutor()
+    if name == "processes":
+        return ProcessExecutor(workers)
+    if name == "dask":
+        return DaskExecutor(workers=workers)
+    raise InputError(field="--executor", value=text,
+                     expected="local, processes[:N], dask[:N] or dask://HOST:PORT")

@@ -1,0 +1,308 @@
+"""Run a scenario's models many times under its uncertainty: the ensemble.
+
+:func:`run_ensemble` is the whole pipeline (../shared/DESIGN.md "Ensembles"):
+
+1. list the scenario's uncertain inputs (:func:`~realpolitik.ensemble.uncertain_inputs`);
+2. split runs 0..N-1 into chunks; each chunk draws its runs' uniforms from their own streams
+   (:mod:`realpolitik.ensemble.seeds`) and turns them into input values (inverse CDFs);
+3. runs every model on the chunk: models whose ``run`` takes leading batch dimensions
+   (``ModelSpec.batched``: the static models) once on the whole chunk, the others (eum, smp)
+   run by run, on the scenario's timeline when it has one;
+4. an executor (:mod:`realpolitik.ensemble.executors`) runs the chunks, in-process, in a
+   process pool or on Dask, and the results are put back in run order.
+
+Nothing in a run depends on the chunk it is in: the draws come from the run's own stream, and
+the batched models reduce over actors in actor order (``models/static.py``), so the same seed
+gives the same bits with any executor and any chunking.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from realpolitik.ensemble.seeds import draw_uniforms, fresh_seed
+from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_inputs
+from realpolitik.models import IssueInputs, RunContext
+
+__all__ = ["Plan", "Chunk", "Ensemble", "run_ensemble", "run_chunk", "run_draws", "chunks"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a worker needs to run any chunk: picklable, sent once per worker."""
+
+    scenario: Any
+    requests: tuple[Any, ...]  # ModelRequest of the issue models
+    inputs: tuple[UncertainInput, ...]
+    seed: int
+
+    @cached_property
+    def base(self) -> IssueInputs:
+        return self.scenario.inputs()
+
+    @cached_property
+    def needs_scenario(self) -> bool:
+        """Whether some input is not in the issue arrays (then unbatched runs rebuild it)."""
+        return any(u.target == "other" for u in self.inputs)
+
+    @cached_property
+    def timeline(self) -> Any:
+        return _timeline(self.scenario)
+
+
+@dataclass
+class Chunk:
+    """The results of runs ``start..stop-1``: draws[run, input] and values[model][run, issue]."""
+
+    start: int
+    stop: int
+    draws: np.ndarray
+    values: dict[str, np.ndarray]
+
+
+def chunks(runs: int, size: int) -> list[tuple[int, int]]:
+    """``[(0, size), (size, 2 size), ...]`` covering 0..runs-1."""
+    size = max(1, int(size))
+    return [(a, min(a + size, runs)) for a in range(0, runs, size)]
+
+
+def run_chunk(plan: Plan, start: int, stop: int) -> Chunk:
+    """Draw runs ``start..stop-1`` from their own streams and run every model on them."""
+    u, seeds = draw_uniforms(plan.seed, start, stop, len(plan.inputs))
+    draws = values_of(plan.inputs, u)
+    return Chunk(start=start, stop=stop, draws=draws, values=run_draws(plan, draws, seeds))
+
+
+def values_of(inputs: tuple[UncertainInput, ...], u: np.ndarray) -> np.ndarray:
+    """Input values ``[runs, k]`` in each field's unit from uniforms ``u[runs, k]``."""
+    out = np.empty_like(u)
+    for col, inp in enumerate(inputs):
+        out[:, col] = inp.values(u[:, col])
+    return out
+
+
+def batch_inputs(plan: Plan, draws: np.ndarray) -> IssueInputs:
+    """The issue arrays of each run, with leading batch dimension ``runs``."""
+    base = plan.base
+    b = draws.shape[0]
+    x = np.repeat(base.x[None], b, axis=0)
+    s = np.repeat(base.s[None], b, axis=0)
+    c = np.repeat(base.c[None], b, axis=0)
+    ref = np.repeat(base.reference[None], b, axis=0)
+    for col, inp in enumerate(plan.inputs):
+        v = draws[:, col]
+        if inp.target == "x":
+            lo, hi = inp.scale
+            x[:, inp.index[0], inp.index[1]] = (v - lo) * (100.0 / (hi - lo))
+        elif inp.target == "s":
+            s[:, inp.index[0], inp.index[1]] = v
+        elif inp.target == "c":
+            c[:, inp.index[0]] = v
+        elif inp.target == "reference":
+            lo, hi = inp.scale
+            ref[:, inp.index[0]] = (v - lo) * (100.0 / (hi - lo))
+    return IssueInputs(x=x, s=s, c=c, mask=base.mask, reference=ref,
+                       actors=base.actors, issues=base.issues)
+
+
+def run_draws(plan: Plan, draws: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
+    """Every issue model's forecast ``[runs, issues]`` (0-100) for given input values.
+
+    ``seeds[run]`` seeds each run's stochastic models. Batched models run once on the whole
+    array; the others run by run (with the scenario rebuilt when an input lies outside the
+    issue arrays, e.g. an event's size).
+    """
+    batch = batch_inputs(plan, draws)
+    out: dict[str, np.ndarray] = {}
+    for req in plan.requests:
+        if getattr(req.spec, "batched", False):
+            res = req.spec.run(batch, req.options, RunContext(seed=None))
+            out[req.name] = np.asarray(res.values, dtype=float)
+            continue
+        vals = np.empty((draws.shape[0], plan.base.n_issues))
+        for b in range(draws.shape[0]):
+            ctx = RunContext(seed=int(seeds[b]))
+            if plan.needs_scenario:
+                sc = scenario_for(plan, draws[b])
+                inputs, timeline = sc.inputs(), _timeline(sc)
+            else:
+                inputs = IssueInputs(x=batch.x[b], s=batch.s[b], c=batch.c[b],
+                                     mask=batch.mask, reference=batch.reference[b],
+                                     actors=batch.actors, issues=batch.issues)
+                timeline = plan.timeline
+            vals[b] = _run_issue(timeline, req, inputs, ctx).values
+        out[req.name] = vals
+    return out
+
+
+def scenario_for(plan: Plan, row: np.ndarray) -> Any:
+    """The scenario of one run: the file's data with this run's values, validated again."""
+    from realpolitik.scenario.schema import Scenario
+
+    src = source_of(plan.scenario)
+    data = copy.deepcopy(src.data)
+    for inp, value in zip(plan.inputs, row, strict=True):
+        node = data
+        for key in inp.path[:-1]:
+            node = node[key]
+        node[inp.path[-1]] = float(value)
+    return Scenario.model_validate(data)
+
+
+def _timeline(scenario: Any) -> Any:
+    try:
+        from realpolitik.sim.timeline import Timeline
+    except ImportError:  # pragma: no cover - the timeline is part of the package
+        return None
+    return Timeline.of(scenario)
+
+
+def _run_issue(timeline: Any, req: Any, inputs: IssueInputs, ctx: RunContext) -> Any:
+    if timeline is None:
+        return req.spec.run(inputs, req.options, ctx)
+    from realpolitik.sim.timeline import run_issue_model
+
+    return run_issue_model(timeline, req.spec, inputs, req.options, ctx)
+
+
+@dataclass
+class Ensemble:
+    """The runs of an ensemble: input draws, every issue model's forecasts, and provenance.
+
+    ``draws[run, input]`` in each field's unit; ``values[model][run, issue]`` on 0-100.
+    """
+
+    scenario: Any
+    requests: list[Any]
+    inputs: tuple[UncertainInput, ...]
+    seed: int
+    runs: int
+    draws: np.ndarray
+    values: dict[str, np.ndarray]
+    executor: str = "local"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def in_units(self, model: str) -> np.ndarray:
+        """``values[model]`` in each issue's own unit, ``[run, issue]``."""
+        sc = self.scenario
+        lo = np.array([i.scale.min for i in sc.issues])
+        span = np.array([i.scale.max - i.scale.min for i in sc.issues])
+        return lo + self.values[model] * (span / 100.0)
+
+    def summary(self, model: str, j: int) -> dict[str, Any]:
+        """The JSON entry of model ``model`` on issue ``j`` (see analysis.summary)."""
+        from realpolitik.analysis.summary import summarise
+
+        return summarise(self.in_units(model)[:, j], self.scenario.issues[j].scale)
+
+    def point(self, model: str) -> np.ndarray:
+        """The median forecast of each issue on 0-100 (NaN where every run skipped it)."""
+        v = self.values[model]
+        out = np.full(v.shape[1], np.nan)
+        for j in range(v.shape[1]):
+            col = v[:, j][np.isfinite(v[:, j])]
+            if col.size:
+                out[j] = np.median(col)
+        return out
+
+    def table(self) -> Any:
+        """One Arrow table, one row per run × model × issue (see ensemble.table)."""
+        from realpolitik.ensemble.table import to_table
+
+        return to_table(self)
+
+    def write_parquet(self, path: Any) -> None:
+        from realpolitik.ensemble.table import write_parquet
+
+        write_parquet(self, path)
+
+
+def default_chunk(requests: list[Any], runs: int, workers: int) -> int:
+    """Chunks small enough to share out (4 per worker) and big enough to batch well."""
+    batched = all(getattr(r.spec, "batched", False) for r in requests)
+    cap = 4096 if batched else 64
+    return max(1, min(cap, -(-runs // (4 * max(1, workers)))))
+
+
+def run_ensemble(
+    scenario: Any,
+    requests: list[Any],
+    runs: int,
+    *,
+    seed: int | None = None,
+    executor: str = "local",
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Ensemble:
+    """Run ``runs`` draws of the scenario through every issue model in ``requests``.
+
+    ``executor``: ``local``, ``processes[:N]``, ``dask[:N]`` or ``dask://HOST:PORT``.
+    ``progress(n)`` is called with the number of runs each finished chunk holds.
+    """
+    from realpolitik.ensemble.executors import make_executor
+
+    seed = fresh_seed() if seed is None else int(seed)
+    issue_reqs = tuple(r for r in requests if r.spec.kind == "issue")
+    inputs = uncertain_inputs(scenario)
+    plan = Plan(scenario=scenario, requests=issue_reqs, inputs=inputs, seed=seed)
+    with make_executor(executor) as ex:
+        size = chunk_size or default_chunk(list(issue_reqs), runs, ex.workers)
+        parts = chunks(runs, size)
+        done: dict[int, Chunk] = {}
+        for idx, chunk in ex.map_chunks(run_chunk, plan, parts):
+            done[idx] = chunk
+            if progress is not None:
+                progress(chunk.stop - chunk.start)
+    ordered = [done[i] for i in range(len(parts))]
+    draws = np.concatenate([c.draws for c in ordered]) if ordered else np.empty((0, len(inputs)))
+    values = {
+        r.name: np.concatenate([c.values[r.name] for c in ordered]) for r in issue_reqs
+    }
+    return Ensemble(scenario=scenario, requests=list(requests), inputs=inputs, seed=seed,
+                    runs=runs, draws=draws, values=values, executor=executor)
+
+
+def evaluate_draws(
+    scenario: Any,
+    requests: list[Any],
+    draws: np.ndarray,
+    *,
+    seed: int,
+    executor: str = "local",
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Every issue model's forecasts (0-100) at given input values ``draws[row, input]``.
+
+    Used by the sensitivity analysis: every row's stochastic models get the same seed
+    (common random numbers), so the variance comes from the inputs alone.
+    """
+    from realpolitik.ensemble.executors import make_executor
+
+    issue_reqs = tuple(r for r in requests if r.spec.kind == "issue")
+    plan = Plan(scenario=scenario, requests=issue_reqs, inputs=uncertain_inputs(scenario),
+                seed=int(seed))
+    model_seed = int(np.random.SeedSequence(int(seed)).generate_state(1, np.uint64)[0] >> 1)
+    n = draws.shape[0]
+    with make_executor(executor) as ex:
+        size = chunk_size or default_chunk(list(issue_reqs), n, ex.workers)
+        parts = chunks(n, size)
+        jobs = [(draws[a:b], np.full(b - a, model_seed, dtype=np.int64)) for a, b in parts]
+        done: dict[int, dict[str, np.ndarray]] = {}
+        for idx, vals in ex.map_rows(run_draws, plan, jobs):
+            done[idx] = vals
+            if progress is not None:
+                progress(parts[idx][1] - parts[idx][0])
+    return {
+        r.name: np.concatenate([done[i][r.name] for i in range(len(parts))])
+        if parts else np.empty((0, plan.base.n_issues))
+        for r in issue_reqs
+    }
+
+
