@@ -27,7 +27,7 @@ from realpolitik.models._smp_bargain import challenge_one, interpolate_bargains
 from realpolitik.models._smp_dynamics import compromise_bargains, receiver_bargains
 from realpolitik.models._smp_elect import scalar_pce, utility
 from realpolitik.models._smp_prng import MT19937_64
-from realpolitik.models.smp import Settings, SmpOptions, simulate
+from realpolitik.models.smp import _SETTING_VALUES, Settings, SmpOptions, simulate
 
 KTAB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ktab"
 if not KTAB.is_dir():  # the repo may live elsewhere than beside shared/
@@ -511,3 +511,35 @@ def test_seed_from_options_and_context() -> None:
     direct = simulate(x, s, c, settings=opts.settings(), seed=11)
     assert np.array_equal(a.trace.positions, b.trace.positions)
     assert np.allclose(a.trace.positions / 100.0, direct.positions, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    choice=st.fixed_dictionaries({k: st.sampled_from(v) for k, v in _SETTING_VALUES.items()}),
+    seed=st.integers(0, 2**64 - 1),
+    n=st.integers(3, 6),
+    d=st.integers(1, 3),
+)
+def test_every_setting_runs(choice, seed, n, d) -> None:
+    """Every combination of the nine settings runs to a finite history whose positions stay
+    within the initial range (bargains interpolate) and whose win probabilities lie in [0, 1]."""
+    rng = np.random.default_rng(seed % 2**32)
+    x = rng.uniform(0, 1, (n, d))
+    s = rng.uniform(0.05, 1.0, (n, d))
+    s /= np.maximum(1.0, s.sum(axis=1, keepdims=True))
+    c = rng.uniform(1, 100, n)
+    hist = simulate(x, s, c, settings=Settings(**choice), seed=seed)
+    assert np.isfinite(hist.positions).all() and np.isfinite(hist.win_prob).all()
+    lo, hi = x.min(axis=0) - 5e-5, x.max(axis=0) + 5e-5
+    assert np.all((hist.positions >= lo) & (hist.positions <= hi))
+    assert np.all((hist.win_prob >= 0) & (hist.win_prob <= 1))
+
+
+def test_consensus_stops_at_once() -> None:
+    """When every actor holds the same position nobody gains by a challenge: no actor moves,
+    the fractional change is 0 and the run stops at the minimum of 2 turns (spec §6)."""
+    x = np.full((4, 2), 0.4)
+    s = np.full((4, 2), 0.3)
+    hist = simulate(x, s, np.array([1.0, 2.0, 3.0, 4.0]))
+    assert hist.n_states == 3
+    assert np.array_equal(hist.positions[-1], x)
