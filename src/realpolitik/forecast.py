@@ -72,14 +72,23 @@ def request(name: str, raw: dict[str, Any], *, flag: str = "--model") -> ModelRe
 
 
 def resolve_models(scenario: Scenario, requested: list[str] | None = None) -> list[ModelRequest]:
-    """The models that run: ``--model`` flags (exclusive), else the scenario's, else defaults."""
+    """The models that run.
+
+    ``--model`` flags are exclusive: only the named models run, of whatever kind. Otherwise the
+    scenario's ``models`` (else every default issue model) run, plus each crisis or logistics
+    model whose block the scenario has and that the list does not already name.
+    """
     if requested:
         return [request(*parse_model_arg(text)) for text in requested]
     if scenario.models:
-        return [request(e.name, e.options, flag="models") for e in scenario.model_entries()]
-    chosen = [s for s in specs("issue") if s.default]
-    chosen += [s for s in specs() if s.kind != "issue" and s.applies and s.applies(scenario)]
-    return [ModelRequest(spec=s, options=s.parse_options({})) for s in chosen]
+        chosen = [request(e.name, e.options, flag="models") for e in scenario.model_entries()]
+    else:
+        chosen = [ModelRequest(spec=s, options=s.parse_options({}))
+                  for s in specs("issue") if s.default]
+    named = {r.name for r in chosen}
+    chosen += [ModelRequest(spec=s, options=s.parse_options({})) for s in specs()
+               if s.kind != "issue" and s.name not in named and s.applies and s.applies(scenario)]
+    return chosen
 
 
 @dataclass
