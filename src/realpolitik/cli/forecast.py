@@ -45,13 +45,34 @@ def forecast_command(
             "(ktab, bdm; see `realpolitik import`).",
         ),
     ] = "auto",
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", min=1, help="Runs under the scenario's uncertainty (default: "
+                     "its `runs`, else 1); each issue then gets a median, intervals and the "
+                     "probability of each label."),
+    ] = None,
+    executor: Annotated[
+        str,
+        typer.Option("--executor", help="Where runs go: local, processes[:N], dask[:N] (a local "
+                     "Dask cluster) or dask://HOST:PORT (a running scheduler)."),
+    ] = "local",
+    out: Annotated[
+        str | None,
+        typer.Option("--out", help="Write every run to this Parquet file (one row per run × "
+                     "issue × model, with each uncertain input's draw)."),
+    ] = None,
 ) -> None:
     """Forecast where each issue lands, by every model that runs."""
     notices: list[str] = []
     sc = load_any(scenario, fmt, notices=notices)
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
-    result = forecast(sc, model, seed=seed)
+    from realpolitik.cli._ensemble import progress_bar, write_out
+
+    with progress_bar(runs or sc.runs) as progress:
+        result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
+    if out is not None:
+        write_out(result, out, seed)
     if as_json:
         print_json(result.to_json(trace=trace))
     else:
@@ -80,6 +101,9 @@ def render_table(result: Forecast) -> None:
         table.add_column("nearest label")
         if outcome is not None:
             table.add_column("error", justify="right")
+        ens = result.ensemble  # runs > 1: the median, its 80% interval, the likeliest label
+        if ens is not None:
+            table.add_column("p10–p90", justify="right")
         for name, res in result.issue_results.items():
             value = result.value(name, j)
             finite = value == value
@@ -87,14 +111,24 @@ def render_table(result: Forecast) -> None:
                    (issue.scale.nearest_label(value) or "") if finite else res.skipped.get(j, "")]
             if outcome is not None:
                 row.append(f"{value - outcome:+,.1f}" if finite else "—")
+            if ens is not None:
+                from realpolitik.cli._ensemble import ensemble_cells
+
+                row[2], interval = ensemble_cells(ens, name, j, row[2])
+                row.append(interval)
             table.add_row(*row)
         if outcome is not None:
             table.add_row("[italic]recorded[/italic]", _fmt(outcome),
-                          issue.scale.nearest_label(outcome) or "", "", style="green")
+                          issue.scale.nearest_label(outcome) or "", "",
+                          *([""] if ens is not None else []), style="green")
         console.print(table)
     from realpolitik.cli._crises import render_crises, render_events  # issue 6
 
     render_crises(result.crises)
     render_events(result.extra.get("events", []))
+    if result.ensemble is not None:
+        e = result.ensemble
+        console.print(f"[dim]{e.runs:,} runs (seed {e.seed}) over {len(e.inputs)} uncertain "
+                      "inputs: forecast = median of the runs.[/dim]")
     if sc.outcome is not None:
         console.print(f"[dim]Recorded outcome: {sc.outcome.source}[/dim]")

@@ -30,7 +30,10 @@ from realpolitik.ensemble.seeds import draw_uniforms, fresh_seed
 from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_inputs
 from realpolitik.models import IssueInputs, RunContext
 
-__all__ = ["Plan", "Chunk", "Ensemble", "run_ensemble", "run_chunk", "run_draws", "chunks"]
+__all__ = [
+    "Plan", "Chunk", "Ensemble", "run_ensemble", "run_chunk", "run_draws", "chunks",
+    "evaluate_draws", "single_run",
+]
 
 
 @dataclass(frozen=True)
@@ -306,3 +309,12 @@ def evaluate_draws(
     }
 
 
+def single_run(result: Any, seed: int | None = None) -> Ensemble:
+    """A one-run :class:`Ensemble` of a plain forecast: every input at its median."""
+    sc = result.scenario
+    inputs = uncertain_inputs(sc)
+    draws = np.array([[u.median for u in inputs]]).reshape(1, len(inputs))
+    values = {name: np.asarray(res.values, dtype=float)[None] for name, res in
+              result.issue_results.items()}
+    return Ensemble(scenario=sc, requests=list(result.models), inputs=inputs,
+                    seed=0 if seed is None else int(seed), runs=1, draws=draws, values=values)

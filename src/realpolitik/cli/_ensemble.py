@@ -1,0 +1,50 @@
+"""Shared by ``forecast`` and ``sensitivity``: the progress bar and the ``--out`` table."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.console import Console
+
+__all__ = ["progress_bar", "write_out", "ensemble_cells"]
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, what: str = "runs") -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on standard error when it is a terminal; None when piped."""
+    err = Console(stderr=True)
+    if total <= 1 or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def write_out(result: Any, path: str, seed: int | None) -> None:
+    """Write a forecast's runs (or its single run) to ``path`` as Parquet."""
+    from realpolitik.ensemble.runner import single_run
+
+    ens = result.ensemble if result.ensemble is not None else single_run(result, seed)
+    ens.write_parquet(path)
+
+
+def ensemble_cells(ens: Any, model: str, j: int, label: str) -> tuple[str, str]:
+    """The label cell (the likeliest label and its probability) and the p10–p90 cell."""
+    s = ens.summary(model, j)
+    if s.get("value") is None:
+        return label, "—"
+    labels = s.get("labels") or {}
+    if labels:
+        best = max(labels, key=lambda k: labels[k])
+        label = f"{best} ({labels[best]:.0%})"
+
+    def f(v: float) -> str:
+        return f"{v:,.1f}" if abs(v) < 1e5 else f"{v:,.0f}"
+
+    return label, f"{f(s['p10'])} – {f(s['p90'])}"
