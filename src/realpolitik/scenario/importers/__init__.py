@@ -102,4 +102,26 @@ def load_any(source: str | Path, format: str = "auto", *, notices: list[str] | N
     imported = read_any(path, format, display=str(source))
     if notices is not None:
         notices.extend(imported.notices)
-    return loads(to_yaml(imported, str(source)), file=f"{source} (as imported)")
+    return _validated(imported, str(source)) or loads(
+        to_yaml(imported, str(source)), file=f"{source} (as imported)"
+    )
+
+
+def _validated(imported: Imported, source: str):  # noqa: ANN202
+    """The scenario of imported data, validated as a loaded file would be, or None on any
+    problem (the caller then loads the YAML text, whose errors are located in it)."""
+    from pydantic import ValidationError
+
+    from realpolitik.scenario._yaml import Locations
+    from realpolitik.scenario.load import Document, check
+    from realpolitik.scenario.schema import Scenario
+
+    try:
+        scenario = Scenario.model_validate(imported.data)
+        doc = Document(
+            scenario=scenario, text="", file=source, data=imported.data, locations=Locations()
+        )
+        check(doc)
+    except (ValidationError, InputError):
+        return None
+    return scenario
