@@ -10,7 +10,16 @@ The pure core is :func:`simulate` (positions on KTAB's internal [0, 1] scale); t
 its facade for the registry: a scenario's issues are SMP's dimensions and run jointly, each
 actor's saliences are rescaled where they sum to more than 1 across issues (KTAB's rule that
 they sum to at most 100), and issues on which some actor has no position or no salience are
-returned as skipped.
+returned as skipped. Actors with no position on any issue take no part.
+
+Where KTAB throws (spec §11.5) this implementation goes on, as documented here: when every
+actor is equally likely to win the risk-neutral election (KTAB divides by p_max − p_min = 0)
+all actors are risk neutral; a Markov PCE not converged after 1,000 steps keeps its last
+iterate; a Conditional PCE whose products underflow (large N; KTAB gets 0/0) is computed from
+sums of logarithms; and KTAB's check that risk-aware and risk-neutral utilities differ is not
+made (it fails when all actors agree, a run that here simply stops after 2 turns). Ties
+between bargains with bit-identical probabilities go to the first in the canonical list
+order [status quo, own proposal, proposals received by initiator index] (KTAB: thread order).
 """
 
 from __future__ import annotations
