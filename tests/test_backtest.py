@@ -450,3 +450,24 @@ def test_bootstrap_interval_lies_within_the_cluster_means(pairs, seed):
     assert min(means) - 1e-9 <= lo <= hi <= max(means) + 1e-9
     n, diff, ci = paired_difference(values, values, cluster, counts)
     assert (n, diff, ci) == (len(values), 0.0, (0.0, 0.0))
+
+
+def test_missing_salience_drop(cli, hand):
+    res = _hand_run(cli, hand, "--json", "-m", "mean", "--missing-salience", "drop")
+    assert res.code == 0, res.err
+    out = res.json()
+    # Dropping fr (no salience) leaves p2i1 with 2 actors, so it is no longer scored; only
+    # p1i1 is, whose mean 53.33 misses the outcome 40 by 13.33 (see HAND).
+    assert out["n_issues"] == 1
+    assert out["unscored"]["fewer than 3 positioned actors"] == 2
+    assert out["models"]["mean"]["mae"] == pytest.approx(40 / 3)
+    assert out["missing_salience"] == "drop"
+
+
+def test_only_issue_models_can_be_backtested(cli):
+    crisis = names("crisis")
+    if not crisis:
+        pytest.skip("no crisis model registered")
+    res = cli("backtest", "deu", "-m", crisis[0])
+    assert res.code == 2
+    assert f"--model: got {crisis[0]!r}; expected an issue model:" in res.err

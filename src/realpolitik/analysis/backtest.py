@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -247,6 +247,7 @@ class DeuBacktest:
     unscored: dict[str, int]
     seed: int | None
     resamples: int
+    missing_salience: str = "zero"
 
     @property
     def n_issues(self) -> int:
@@ -260,6 +261,7 @@ class DeuBacktest:
             "models": {m: s.to_json() for m, s in self.scores.items()},
             "baseline": BASELINE,
             "capabilities": self.capabilities,
+            "missing_salience": self.missing_salience,
             "unscored": dict(self.unscored),
             "notes": list(self.notes),
             "seed": self.seed,
@@ -285,14 +287,28 @@ class DeuBacktest:
         return header, rows
 
 
-def _notes(data: DeuData, caps: Capabilities, n_scored: int) -> tuple[str, ...]:
+MissingSalience = Literal["zero", "drop"]
+
+
+def _notes(
+    data: DeuData, caps: Capabilities, n_scored: int, missing: MissingSalience, n_missing: int
+) -> tuple[str, ...]:
     unscored = data.unscored()
     left = "; ".join(f"{n} with {why}" for why, n in unscored.items())
+    if missing == "zero":
+        salience = (
+            f"A position without a salience counts as salience 0 ({n_missing} such cells); "
+            "the actor stays, with no weight."
+        )
+    else:
+        salience = (
+            f"An actor with a position but no salience is left out of that issue "
+            f"({n_missing} such cells; --missing-salience drop)."
+        )
     return (
         f"Scored {n_scored} of {len(data.issues)} issues: those with an outcome in [0, 100] "
         f"and at least 3 actors with a position" + (f" (not scored: {left})" if left else "") + ".",
-        f"A position without a salience counts as salience 0 ({data.missing_saliences()} "
-        "such cells); the actor stays, with no weight.",
+        salience,
         caps.note(),
         "Each issue is its own negotiation among the actors with a position on it.",
         "Intervals: 95% percentile bootstrap, resampling proposals (clusters of issues).",
@@ -306,11 +322,13 @@ def backtest_deu(
     *,
     seed: int | None = 0,
     resamples: int = RESAMPLES,
+    missing_salience: MissingSalience = "zero",
     progress: Progress | None = None,
 ) -> DeuBacktest:
     """Score issue models on the scored issues of a DEU file.
 
-    1. Check that every actor of the file has a capability.
+    1. Check that every actor of the file has a capability; with ``missing_salience="drop"``
+       leave out the actors with a position and no salience (default: salience 0).
     2. Build one one-issue input per scored issue (its positioned actors only).
     3. Run each model (all registered issue models unless ``models`` names some) and the
        ``compromise`` baseline if it was not named.
@@ -318,6 +336,9 @@ def backtest_deu(
        median AE, share within 10, paired difference against the baseline.
     """
     check_actors(data, caps)
+    n_missing = data.missing_saliences()
+    if missing_salience == "drop":
+        data = data.without_missing_saliences()
     scored = data.scored()
     inputs = [issue_inputs(i, caps) for i in scored]
     requests = issue_requests(models)
@@ -344,7 +365,8 @@ def backtest_deu(
         reasons={m: reasons[m] for m in forecasts},
         scores=scores,
         capabilities={"file": caps.file, "column": caps.column, "filled": dict(caps.filled)},
-        notes=_notes(data, caps, len(scored)),
+        notes=_notes(data, caps, len(scored), missing_salience, n_missing),
+        missing_salience=missing_salience,
         unscored=data.unscored(),
         seed=seed,
         resamples=resamples,

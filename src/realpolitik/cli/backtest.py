@@ -90,9 +90,21 @@ def deu_command(
     resamples: Annotated[
         int, typer.Option("--resamples", min=1, help="Bootstrap resamples (of proposals).")
     ] = RESAMPLES,
+    missing_salience: Annotated[
+        str,
+        typer.Option(
+            "--missing-salience",
+            help="A position without a salience: 'zero' (the actor stays with salience 0) or "
+            "'drop' (the actor is left out of that issue).",
+        ),
+    ] = "zero",
 ) -> None:
     """Score models on EU legislative negotiations (DEU): MAE with a bootstrap interval,
     median error, share within 10 points, and the difference from the compromise model."""
+    if missing_salience not in ("zero", "drop"):
+        raise InputError(
+            field="--missing-salience", value=missing_salience, expected="zero or drop"
+        )
     deu = (
         read_deu(data, display=str(data))
         if data
@@ -105,7 +117,15 @@ def deu_command(
             bundled_capabilities_path(), capability_column, display=BUNDLED_CAPABILITIES
         )
     with _progress(enabled=not as_json) as progress:
-        result = backtest_deu(deu, caps, model, seed=seed, resamples=resamples, progress=progress)
+        result = backtest_deu(
+            deu,
+            caps,
+            model,
+            seed=seed,
+            resamples=resamples,
+            missing_salience=missing_salience,  # type: ignore[arg-type]
+            progress=progress,
+        )
     if predictions is not None:
         header, rows = result.prediction_rows()
         write_predictions(predictions, header, rows)

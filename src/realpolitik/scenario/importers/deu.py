@@ -21,7 +21,7 @@ what was expected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -363,6 +363,26 @@ class DeuData:
     def missing_saliences(self) -> int:
         """The number of positions without a salience (each counted as salience 0)."""
         return sum(len(i.missing_salience) for i in self.issues)
+
+    def without_missing_saliences(self) -> DeuData:
+        """The same data with every actor that has a position but no salience left out.
+
+        The alternative to salience 0 that eum.md §9 names as a flag; an issue may then fall
+        below 3 positioned actors and so not be scored.
+        """
+        issues = []
+        for i in self.issues:
+            keep = np.array([a not in i.missing_salience for a in i.actors], dtype=bool)
+            issues.append(
+                replace(
+                    i,
+                    actors=tuple(a for a, k in zip(i.actors, keep, strict=True) if k),
+                    positions=i.positions[keep],
+                    saliences=i.saliences[keep],
+                    missing_salience=(),
+                )
+            )
+        return replace(self, issues=tuple(issues))
 
 
 def read_deu(path: str | Path, *, display: str | None = None) -> DeuData:
