@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from realpolitik.models import IssueInputs, IssueResult, ModelSpec, Options, _re
 from realpolitik.scenario import load
 from realpolitik.scenario.importers.deu import (
     bundled_data_path,
+    final_act_year,
     read_deu,
     reads_capabilities,
     reads_deu,
@@ -471,3 +473,26 @@ def test_only_issue_models_can_be_backtested(cli):
     res = cli("backtest", "deu", "-m", crisis[0])
     assert res.code == 2
     assert f"--model: got {crisis[0]!r}; expected an issue model:" in res.err
+
+
+@pytest.mark.parametrize(
+    ("finact", "year"),
+    [("19-07-99", 1999), ("2013-08-08", 2008), ("2029-10-08", 2008), ("999", 1999), ("", None)],
+)
+def test_final_act_year_reads_the_last_two_digits(finact, year):
+    # eum.md §9: the final-act year is the last two digits of finact, as 19yy or 20yy.
+    issue = read_deu(bundled_data_path()).issues[0]
+    assert final_act_year(replace(issue, meta={"finact": finact})) == year
+
+
+def test_era_capabilities(cli, tmp_path):
+    # d00060i1's finact is 999, read as 1999: pre-Nice votes, Commission 10 (capabilities.csv).
+    target = tmp_path / "era.yaml"
+    res = cli("import", "deu", "--issue", "d00060i1", "--capability-column", "era", "-o", target)
+    assert res.code == 0, res.err
+    assert {a.id: a.capability for a in load(target).actors}["com"] == 10
+    out = cli("backtest", "deu", "--json", "-m", "mean", "--capability-column", "era").json()
+    assert out["capabilities"]["column"] == "era"
+    assert out["capabilities"]["filled"]["population_2017_millions"] == {"com": 82.5, "ep": 82.5}
+    # Capabilities do not enter the unweighted mean: 23.119 as with Nice votes (issue 4 §4).
+    assert out["models"]["mean"]["mae"] == pytest.approx(23.119, abs=0.01)

@@ -45,6 +45,7 @@ from realpolitik.scenario import Scenario
 from realpolitik.scenario.importers.deu import (
     Capabilities,
     DeuData,
+    EraCapabilities,
     check_actors,
     issue_inputs,
 )
@@ -291,7 +292,11 @@ MissingSalience = Literal["zero", "drop"]
 
 
 def _notes(
-    data: DeuData, caps: Capabilities, n_scored: int, missing: MissingSalience, n_missing: int
+    data: DeuData,
+    caps: Capabilities | EraCapabilities,
+    n_scored: int,
+    missing: MissingSalience,
+    n_missing: int,
 ) -> tuple[str, ...]:
     unscored = data.unscored()
     left = "; ".join(f"{n} with {why}" for why, n in unscored.items())
@@ -317,7 +322,7 @@ def _notes(
 
 def backtest_deu(
     data: DeuData,
-    caps: Capabilities,
+    caps: Capabilities | EraCapabilities,
     models: Sequence[str | ModelRequest] | None = None,
     *,
     seed: int | None = 0,
@@ -364,7 +369,7 @@ def backtest_deu(
         forecasts=forecasts,
         reasons={m: reasons[m] for m in forecasts},
         scores=scores,
-        capabilities={"file": caps.file, "column": caps.column, "filled": dict(caps.filled)},
+        capabilities=caps.to_json(),
         notes=_notes(data, caps, len(scored), missing_salience, n_missing),
         missing_salience=missing_salience,
         unscored=data.unscored(),

@@ -78,7 +78,11 @@ def deu_command(
         typer.Option("--capabilities", help="Capability table, CSV with an 'actor' column."),
     ] = None,
     capability_column: Annotated[
-        str, typer.Option("--capability-column", help="The capability table's column to use.")
+        str,
+        typer.Option(
+            "--capability-column",
+            help="The capability table's column to use, or 'era' (by the year of the final act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
+        ),
     ] = DEFAULT_CAPABILITY_COLUMN,
     model: ModelOpt = None,
     as_json: JsonOpt = False,

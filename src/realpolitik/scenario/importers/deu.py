@@ -38,6 +38,10 @@ __all__ = [
     "DEFAULT_CAPABILITY_COLUMN",
     "MIN_ACTORS",
     "Capabilities",
+    "EraCapabilities",
+    "ERA",
+    "ERAS",
+    "final_act_year",
     "DeuIssue",
     "DeuData",
     "bundled_data_path",
@@ -170,6 +174,16 @@ class Capabilities:
     names: dict[str, str] = field(default_factory=dict)
     filled: dict[str, float] = field(default_factory=dict)
 
+    def for_issue(self, issue: DeuIssue) -> Capabilities:
+        """The table that applies to ``issue``: this one, for every issue."""
+        return self
+
+    def tables(self) -> tuple[Capabilities, ...]:
+        return (self,)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "column": self.column, "filled": dict(self.filled)}
+
     def note(self) -> str:
         """A sentence saying where the weights come from and which cells were filled."""
         text = f"Capabilities: column {self.column!r} of {self.file}"
@@ -199,7 +213,7 @@ def bundled_capabilities_path() -> Path:
 
 def read_capabilities(
     path: str | Path, column: str = DEFAULT_CAPABILITY_COLUMN, *, display: str | None = None
-) -> Capabilities:
+) -> Capabilities | EraCapabilities:
     """Read one column of a capability CSV (columns ``actor``, optional ``name``, weights)."""
     name = display or str(path)
     return reads_capabilities(read_text(path, display=name), column, file=name)
@@ -207,8 +221,18 @@ def read_capabilities(
 
 def reads_capabilities(
     text: str, column: str = DEFAULT_CAPABILITY_COLUMN, *, file: str = "<string>"
-) -> Capabilities:
-    """Parse capability CSV text; see :func:`read_capabilities`."""
+) -> Capabilities | EraCapabilities:
+    """Parse capability CSV text; see :func:`read_capabilities`. ``column="era"`` gives an
+    :class:`EraCapabilities` of the columns named in :data:`ERAS`."""
+    if column == ERA:
+        return EraCapabilities(
+            file=file,
+            eras=tuple((lo, hi, _reads_column(text, col, file=file)) for lo, hi, col in ERAS),
+        )
+    return _reads_column(text, column, file=file)
+
+
+def _reads_column(text: str, column: str, *, file: str) -> Capabilities:
     rows = _split(text, ",")
     if not rows:
         raise InputError(
@@ -232,7 +256,7 @@ def reads_capabilities(
         raise InputError(
             field="--capability-column",
             value=column,
-            expected=f"a column of {file}: " + ", ".join(numeric),
+            expected=f"a column of {file}: " + ", ".join(numeric) + f", or {ERA!r}",
         )
     a_col, v_col = header.index("actor"), header.index(column)
     n_col = header.index("name") if "name" in header else None
@@ -383,6 +407,73 @@ class DeuData:
                 )
             )
         return replace(self, issues=tuple(issues))
+
+
+ERA = "era"
+#: eum.md §9's sensitivity variant: (first year, last year, column) by final-act year.
+ERAS: tuple[tuple[int | None, int | None, str], ...] = (
+    (None, 2004, "pre_nice_votes"),
+    (2005, 2014, "nice_votes"),
+    (2015, None, "population_2017_millions"),
+)
+
+
+def final_act_year(issue: DeuIssue) -> int | None:
+    """The year of the final act: the last two digits of ``finact``, read as 19yy (yy ≥ 50)
+    or 20yy (eum.md §9: the copy's dates are mangled, and only those digits are reliable)."""
+    digits = "".join(ch for ch in issue.meta.get("finact", "") if ch.isdigit())
+    if len(digits) < 2:
+        return None
+    yy = int(digits[-2:])
+    return 1900 + yy if yy >= 50 else 2000 + yy
+
+
+@dataclass(frozen=True)
+class EraCapabilities:
+    """Capabilities by the era of each issue's final act (eum.md §9, a sensitivity variant):
+    pre-Nice votes up to 2004, Nice votes 2005–2014, populations from 2015. An issue whose
+    final-act year cannot be read gets the Nice votes."""
+
+    file: str
+    eras: tuple[tuple[int | None, int | None, Capabilities], ...]
+    column: str = ERA
+
+    def for_issue(self, issue: DeuIssue) -> Capabilities:
+        year = final_act_year(issue)
+        for lo, hi, caps in self.eras:
+            if year is not None and (lo is None or year >= lo) and (hi is None or year <= hi):
+                return caps
+        return next(c for _, _, c in self.eras if c.column == DEFAULT_CAPABILITY_COLUMN)
+
+    def tables(self) -> tuple[Capabilities, ...]:
+        return tuple(c for _, _, c in self.eras)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {k: v for c in self.tables() for k, v in c.names.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "column": self.column,
+            "filled": {c.column: dict(c.filled) for c in self.tables()},
+        }
+
+    def note(self) -> str:
+        spans = "; ".join(
+            f"{c.column} for final acts "
+            + (f"up to {hi}" if lo is None else f"from {lo}" if hi is None else f"{lo}–{hi}")
+            for lo, hi, c in self.eras
+        )
+        fills = " ".join(
+            f"{c.column}: {c.note().split('; empty cells: ', 1)[1]}"
+            for c in self.tables()
+            if c.filled
+        )
+        return (
+            f"Capabilities by era of the final act (last two digits of finact), from {self.file}: "
+            f"{spans}." + (f" Empty cells: {fills}" if fills else "")
+        )
 
 
 def read_deu(path: str | Path, *, display: str | None = None) -> DeuData:
@@ -553,31 +644,32 @@ def _issue(
     )
 
 
-def check_actors(data: DeuData, caps: Capabilities) -> None:
+def check_actors(data: DeuData, caps: Capabilities | EraCapabilities) -> None:
     """Every actor of the DEU file needs a capability; raise at its header column if not."""
-    for actor in data.actors:
-        if actor not in caps.values:
+    for actor, table in ((a, t) for t in caps.tables() for a in data.actors):
+        if actor not in table.values:
             line, column = data.actor_columns.get(actor, (None, None))
             raise InputError(
                 file=data.file,
                 line=line,
                 column=column,
                 field=f"p{actor}",
-                problem=f"actor {actor!r} has no row in {caps.file}",
-                expected="actor codes listed in the capability table: " + ", ".join(caps.values),
+                problem=f"actor {actor!r} has no row in {table.file}",
+                expected="actor codes listed in the capability table: " + ", ".join(table.values),
             )
 
 
 # -- to the models and to scenarios -----------------------------------------------------------
 
 
-def issue_inputs(issue: DeuIssue, caps: Capabilities) -> IssueInputs:
+def issue_inputs(issue: DeuIssue, caps: Capabilities | EraCapabilities) -> IssueInputs:
     """One DEU issue as a one-issue :class:`IssueInputs` of its positioned actors only.
 
     Each DEU issue is its own negotiation (eum.md §9: every actor with a position takes
     part), so a model sees neither the actors without a position nor the other issues.
     """
     n = len(issue.actors)
+    caps = caps.for_issue(issue)
     return IssueInputs(
         x=issue.positions.reshape(n, 1).copy(),
         s=issue.saliences.reshape(n, 1).copy(),
@@ -593,7 +685,9 @@ def _plain(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def to_scenario(data: DeuData, issue_id: str, caps: Capabilities) -> dict[str, Any]:
+def to_scenario(
+    data: DeuData, issue_id: str, caps: Capabilities | EraCapabilities
+) -> dict[str, Any]:
     """One DEU issue as scenario data (the keys of docs/scenario-format.md).
 
     Positioned actors only, with their capability from ``caps``; saliences divided by 100 (a
@@ -601,6 +695,8 @@ def to_scenario(data: DeuData, issue_id: str, caps: Capabilities) -> dict[str, A
     """
     issue = data.issue(issue_id)
     check_actors(data, caps)
+    names = caps.names
+    caps = caps.for_issue(issue)
     meta = issue.meta
     about = ", ".join(
         f"{label} {meta[key]}"
@@ -616,7 +712,7 @@ def to_scenario(data: DeuData, issue_id: str, caps: Capabilities) -> dict[str, A
     for a in issue.actors:
         entry: dict[str, Any] = {
             "id": a,
-            "name": caps.names.get(a, a.upper()),
+            "name": names.get(a, a.upper()),
             "capability": _plain(caps.values[a]),
         }
         if a in issue.missing_salience:
@@ -654,7 +750,7 @@ def to_scenario(data: DeuData, issue_id: str, caps: Capabilities) -> dict[str, A
     return out
 
 
-def to_imported(data: DeuData, issue_id: str, caps: Capabilities) -> Imported:
+def to_imported(data: DeuData, issue_id: str, caps: Capabilities | EraCapabilities) -> Imported:
     """:func:`to_scenario` with notices, for ``realpolitik import deu`` (see importers)."""
     issue = data.issue(issue_id)
     notices = [caps.note()]
