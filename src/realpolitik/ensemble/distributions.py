@@ -206,7 +206,9 @@ def _number(raw: dict, key: str, path: Path, error: ErrorFactory) -> float:
     return float(value)
 
 
-def parse(raw: dict[str, Any], path: Path = (), error: ErrorFactory = _default_error) -> Distribution:
+def parse(
+    raw: dict[str, Any], path: Path = (), error: ErrorFactory = _default_error
+) -> Distribution:
     """A :class:`Distribution` from its mapping; invalid ones raise ``error(path, ...)``.
 
     ``error(path, value=..., expected=...)`` builds the exception (the loader passes one that
@@ -214,18 +216,25 @@ def parse(raw: dict[str, Any], path: Path = (), error: ErrorFactory = _default_e
     """
     family = raw.get("dist")
     if family not in FAMILIES:
-        raise error((*path, "dist"), value=family,
-                    expected="a distribution: " + ", ".join(FAMILIES))
+        raise error(
+            (*path, "dist"), value=family, expected="a distribution: " + ", ".join(FAMILIES)
+        )
     cls, required, optional = FAMILIES[family]
     allowed = {"dist", "bounds", *required, *optional}
     for key in raw:
         if key not in allowed:
-            raise error((*path, key), problem=f"unknown key {key!r} for dist: {family}",
-                        expected="one of: " + ", ".join(sorted(allowed - {"dist"})))
+            raise error(
+                (*path, key),
+                problem=f"unknown key {key!r} for dist: {family}",
+                expected="one of: " + ", ".join(sorted(allowed - {"dist"})),
+            )
     for key in required:
         if key not in raw:
-            raise error(path, problem=f"required key {key!r} is missing",
-                        expected=f"dist: {family} with " + ", ".join(required))
+            raise error(
+                path,
+                problem=f"required key {key!r} is missing",
+                expected=f"dist: {family} with " + ", ".join(required),
+            )
     bounds = _bounds(raw, path, error)
     if family == "choice":
         return _choice(raw, path, error, bounds)
@@ -240,11 +249,13 @@ def parse(raw: dict[str, Any], path: Path = (), error: ErrorFactory = _default_e
         p.setdefault("high", 1.0)
     if family == "triangular":
         if p["low"] > p["high"]:
-            raise error((*path, "low"), value=p["low"],
-                        expected=f"low ≤ high ({p['high']:g})")
+            raise error((*path, "low"), value=p["low"], expected=f"low ≤ high ({p['high']:g})")
         if not p["low"] <= p["mode"] <= p["high"]:
-            raise error((*path, "mode"), value=p["mode"],
-                        expected=f"a mode between low ({p['low']:g}) and high ({p['high']:g})")
+            raise error(
+                (*path, "mode"),
+                value=p["mode"],
+                expected=f"a mode between low ({p['low']:g}) and high ({p['high']:g})",
+            )
     if "low" in p and p["low"] > p["high"]:
         raise error((*path, "low"), value=p["low"], expected=f"low ≤ high ({p['high']:g})")
     return cls(bounds=bounds, **p)
@@ -254,9 +265,14 @@ def _bounds(raw: dict, path: Path, error: ErrorFactory) -> tuple[float | None, f
     if "bounds" not in raw or raw["bounds"] is None:
         return (None, None)
     b = raw["bounds"]
-    ok = isinstance(b, list) and len(b) == 2 and all(
-        v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
-        for v in b
+    ok = (
+        isinstance(b, list)
+        and len(b) == 2
+        and all(
+            v is None
+            or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+            for v in b
+        )
     )
     if not ok:
         raise error((*path, "bounds"), value=b, expected="[low, high] (numbers, or null for open)")
@@ -280,21 +296,29 @@ def _choice(raw: dict, path: Path, error: ErrorFactory, bounds: Any) -> Choice:
         w = [1.0] * len(vals)
     else:
         if not isinstance(weights, list) or len(weights) != len(vals):
-            raise error((*path, "weights"), value=weights,
-                        expected=f"a list of {len(vals)} weights, one per value")
+            raise error(
+                (*path, "weights"),
+                value=weights,
+                expected=f"a list of {len(vals)} weights, one per value",
+            )
         w = []
         for k, v in enumerate(weights):
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or (
-                not math.isfinite(v)
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float))
+                or not v >= 0
+                or (not math.isfinite(v))
             ):
                 raise error((*path, "weights", k), value=v, expected="a weight ≥ 0")
             w.append(float(v))
         if not sum(w) > 0:
-            raise error((*path, "weights"), value=weights,
-                        expected="weights that sum to a positive number")
+            raise error(
+                (*path, "weights"), value=weights, expected="weights that sum to a positive number"
+            )
     order = sorted(range(len(vals)), key=lambda k: vals[k])
-    return Choice(bounds=bounds, values=tuple(vals[k] for k in order),
-                  weights=tuple(w[k] for k in order))
+    return Choice(
+        bounds=bounds, values=tuple(vals[k] for k in order), weights=tuple(w[k] for k in order)
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +368,9 @@ def _check_place(path: Path, error: ErrorFactory) -> None:
     if what is None and "scale" in path[:3] and path[:1] == ("issues",):
         what = "an issue's scale"
     if what is not None:
-        raise error(path, problem=f"a distribution in {what}",
-                    expected="a plain value: only estimates (positions, saliences, capabilities, "
-                    "event sizes, ...) can be uncertain")
+        raise error(
+            path,
+            problem=f"a distribution in {what}",
+            expected="a plain value: only estimates (positions, saliences, capabilities, "
+            "event sizes, ...) can be uncertain",
+        )

@@ -110,7 +110,8 @@ class DaskExecutor(Executor):
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise InputError(
-                field="--executor", value="dask",
+                field="--executor",
+                value="dask",
                 expected="Dask installed: pip install 'realpolitik[dask]'",
             ) from None
         import logging
@@ -119,17 +120,23 @@ class DaskExecutor(Executor):
         if address is None:
             n = workers or os.cpu_count() or 1
             self.cluster = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
         else:
             try:
                 self.client = Client(address, timeout="10s")
             except OSError as exc:
-                raise InputError(field="--executor", value=f"dask://{address[6:]}",
-                                 problem=f"cannot reach the Dask scheduler: {exc}",
-                                 expected="the address of a running `dask scheduler`") from None
+                raise InputError(
+                    field="--executor",
+                    value=f"dask://{address[6:]}",
+                    problem=f"cannot reach the Dask scheduler: {exc}",
+                    expected="the address of a running `dask scheduler`",
+                ) from None
         info = self.client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
 
@@ -152,13 +159,16 @@ def make_executor(spec: str = "local") -> Executor:
     """The executor an ``--executor`` value names (see the module docstring)."""
     text = (spec or "local").strip()
     if text.startswith("dask://"):
-        return DaskExecutor(address="tcp://" + text[len("dask://"):])
+        return DaskExecutor(address="tcp://" + text[len("dask://") :])
     name, _, count = text.partition(":")
     workers = None
     if count:
         if not count.isdigit() or int(count) < 1:
-            raise InputError(field="--executor", value=text,
-                             expected="a worker count ≥ 1 after the colon, e.g. processes:4")
+            raise InputError(
+                field="--executor",
+                value=text,
+                expected="a worker count ≥ 1 after the colon, e.g. processes:4",
+            )
         workers = int(count)
     if name == "local" and not count:
         return LocalExecutor()
@@ -166,5 +176,8 @@ def make_executor(spec: str = "local") -> Executor:
         return ProcessExecutor(workers)
     if name == "dask":
         return DaskExecutor(workers=workers)
-    raise InputError(field="--executor", value=text,
-                     expected="local, processes[:N], dask[:N] or dask://HOST:PORT")
+    raise InputError(
+        field="--executor",
+        value=text,
+        expected="local, processes[:N], dask[:N] or dask://HOST:PORT",
+    )

@@ -31,8 +31,15 @@ from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_
 from realpolitik.models import IssueInputs, RunContext
 
 __all__ = [
-    "Plan", "Chunk", "Ensemble", "run_ensemble", "run_chunk", "run_draws", "chunks",
-    "evaluate_draws", "single_run",
+    "Plan",
+    "Chunk",
+    "Ensemble",
+    "run_ensemble",
+    "run_chunk",
+    "run_draws",
+    "chunks",
+    "evaluate_draws",
+    "single_run",
 ]
 
 
@@ -110,8 +117,9 @@ def batch_inputs(plan: Plan, draws: np.ndarray) -> IssueInputs:
         elif inp.target == "reference":
             lo, hi = inp.scale
             ref[:, inp.index[0]] = (v - lo) * (100.0 / (hi - lo))
-    return IssueInputs(x=x, s=s, c=c, mask=base.mask, reference=ref,
-                       actors=base.actors, issues=base.issues)
+    return IssueInputs(
+        x=x, s=s, c=c, mask=base.mask, reference=ref, actors=base.actors, issues=base.issues
+    )
 
 
 def run_draws(plan: Plan, draws: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
@@ -135,9 +143,15 @@ def run_draws(plan: Plan, draws: np.ndarray, seeds: np.ndarray) -> dict[str, np.
                 sc = scenario_for(plan, draws[b])
                 inputs, timeline = sc.inputs(), _timeline(sc)
             else:
-                inputs = IssueInputs(x=batch.x[b], s=batch.s[b], c=batch.c[b],
-                                     mask=batch.mask, reference=batch.reference[b],
-                                     actors=batch.actors, issues=batch.issues)
+                inputs = IssueInputs(
+                    x=batch.x[b],
+                    s=batch.s[b],
+                    c=batch.c[b],
+                    mask=batch.mask,
+                    reference=batch.reference[b],
+                    actors=batch.actors,
+                    issues=batch.issues,
+                )
                 timeline = plan.timeline
             vals[b] = _run_issue(timeline, req, inputs, ctx).values
         out[req.name] = vals
@@ -264,11 +278,17 @@ def run_ensemble(
                 progress(chunk.stop - chunk.start)
     ordered = [done[i] for i in range(len(parts))]
     draws = np.concatenate([c.draws for c in ordered]) if ordered else np.empty((0, len(inputs)))
-    values = {
-        r.name: np.concatenate([c.values[r.name] for c in ordered]) for r in issue_reqs
-    }
-    return Ensemble(scenario=scenario, requests=list(requests), inputs=inputs, seed=seed,
-                    runs=runs, draws=draws, values=values, executor=executor)
+    values = {r.name: np.concatenate([c.values[r.name] for c in ordered]) for r in issue_reqs}
+    return Ensemble(
+        scenario=scenario,
+        requests=list(requests),
+        inputs=inputs,
+        seed=seed,
+        runs=runs,
+        draws=draws,
+        values=values,
+        executor=executor,
+    )
 
 
 def evaluate_draws(
@@ -289,8 +309,9 @@ def evaluate_draws(
     from realpolitik.ensemble.executors import make_executor
 
     issue_reqs = tuple(r for r in requests if r.spec.kind == "issue")
-    plan = Plan(scenario=scenario, requests=issue_reqs, inputs=uncertain_inputs(scenario),
-                seed=int(seed))
+    plan = Plan(
+        scenario=scenario, requests=issue_reqs, inputs=uncertain_inputs(scenario), seed=int(seed)
+    )
     model_seed = int(np.random.SeedSequence(int(seed)).generate_state(1, np.uint64)[0] >> 1)
     n = draws.shape[0]
     with make_executor(executor) as ex:
@@ -304,7 +325,8 @@ def evaluate_draws(
                 progress(parts[idx][1] - parts[idx][0])
     return {
         r.name: np.concatenate([done[i][r.name] for i in range(len(parts))])
-        if parts else np.empty((0, plan.base.n_issues))
+        if parts
+        else np.empty((0, plan.base.n_issues))
         for r in issue_reqs
     }
 
@@ -314,7 +336,16 @@ def single_run(result: Any, seed: int | None = None) -> Ensemble:
     sc = result.scenario
     inputs = uncertain_inputs(sc)
     draws = np.array([[u.median for u in inputs]]).reshape(1, len(inputs))
-    values = {name: np.asarray(res.values, dtype=float)[None] for name, res in
-              result.issue_results.items()}
-    return Ensemble(scenario=sc, requests=list(result.models), inputs=inputs,
-                    seed=0 if seed is None else int(seed), runs=1, draws=draws, values=values)
+    values = {
+        name: np.asarray(res.values, dtype=float)[None]
+        for name, res in result.issue_results.items()
+    }
+    return Ensemble(
+        scenario=sc,
+        requests=list(result.models),
+        inputs=inputs,
+        seed=0 if seed is None else int(seed),
+        runs=1,
+        draws=draws,
+        values=values,
+    )

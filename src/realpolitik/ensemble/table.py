@@ -32,8 +32,11 @@ def _pa() -> Any:
     try:
         import pyarrow as pa
     except ImportError:
-        raise InputError(field="--out", problem="pyarrow is not installed",
-                         expected="pip install 'realpolitik[ensemble]'") from None
+        raise InputError(
+            field="--out",
+            problem="pyarrow is not installed",
+            expected="pip install 'realpolitik[ensemble]'",
+        ) from None
     return pa
 
 
@@ -49,8 +52,10 @@ def metadata(ens: Any) -> dict[str, Any]:
         "scenario_text": src.text if src is not None else None,
         "seed": ens.seed,
         "runs": ens.runs,
-        "models": [{"name": r.name, "kind": r.spec.kind,
-                    "options": r.options.model_dump(mode="json")} for r in ens.requests],
+        "models": [
+            {"name": r.name, "kind": r.spec.kind, "options": r.options.model_dump(mode="json")}
+            for r in ens.requests
+        ],
         "inputs": [u.describe() for u in ens.inputs],
         "executor": ens.executor,
         "software": {"realpolitik": __version__, "numpy": np.__version__},
@@ -106,8 +111,12 @@ def write_parquet(ens: Any, path: Any, *, runs_per_group: int = 2000) -> None:
     try:
         writer = pq.ParquetWriter(str(path), schema)
     except OSError as exc:
-        raise InputError(field="--out", value=str(path), problem=f"cannot write: {exc}",
-                         expected="a writable path for the Parquet file") from None
+        raise InputError(
+            field="--out",
+            value=str(path),
+            problem=f"cannot write: {exc}",
+            expected="a writable path for the Parquet file",
+        ) from None
     with writer:
         writer.write_batch(first)
         for a in range(runs_per_group, ens.runs, runs_per_group):

@@ -96,7 +96,9 @@ def uncertain_inputs(scenario: Any) -> tuple[UncertainInput, ...]:
                 path = ("issues", j, key, actor)
                 if path not in taken:
                     name = f"issues.{issue.id}.{key}.{actor}"
-                    out.append(_make(scenario, path, Normal(mean=value, sd=sd), name, "uncertainty"))
+                    out.append(
+                        _make(scenario, path, Normal(mean=value, sd=sd), name, "uncertainty")
+                    )
     if block.capabilities is not None:
         for k, actor in enumerate(scenario.actors):
             path = ("actors", k, "capability")
@@ -111,8 +113,9 @@ def uncertain_inputs(scenario: Any) -> tuple[UncertainInput, ...]:
 def _make(scenario: Any, path: tuple[Any, ...], dist: Distribution, name: str, origin: str):
     kw: dict[str, Any] = {"name": name, "path": path, "dist": dist, "origin": origin}
     if len(path) == 3 and path[0] == "actors" and path[2] == "capability":
-        return UncertainInput(low=1e-6 * abs(dist.median), high=np.inf, target="c",
-                              index=(path[1],), **kw)
+        return UncertainInput(
+            low=1e-6 * abs(dist.median), high=np.inf, target="c", index=(path[1],), **kw
+        )
     if path[:1] == ("issues",) and len(path) >= 3 and isinstance(path[1], int):
         j = path[1]
         issue = scenario.issues[j]
@@ -120,12 +123,14 @@ def _make(scenario: Any, path: tuple[Any, ...], dist: Distribution, name: str, o
         if len(path) == 4 and path[2] in ("positions", "saliences"):
             k = scenario.actor_ids.index(path[3])
             if path[2] == "positions":
-                return UncertainInput(low=scale[0], high=scale[1], target="x", index=(k, j),
-                                      scale=scale, **kw)
+                return UncertainInput(
+                    low=scale[0], high=scale[1], target="x", index=(k, j), scale=scale, **kw
+                )
             return UncertainInput(low=0.0, high=1.0, target="s", index=(k, j), **kw)
         if len(path) == 3 and path[2] == "reference_point":
-            return UncertainInput(low=scale[0], high=scale[1], target="reference", index=(j,),
-                                  scale=scale, **kw)
+            return UncertainInput(
+                low=scale[0], high=scale[1], target="reference", index=(j,), scale=scale, **kw
+            )
     return UncertainInput(low=-np.inf, high=np.inf, target="other", **kw)
 
 
@@ -140,6 +145,8 @@ def check(doc: Any) -> None:
         if spread is not None and isinstance(spread.sd, dict):
             for issue_id in spread.sd:
                 if issue_id not in ids:
-                    raise doc.error(("uncertainty", key, "sd", issue_id),
-                                    problem=f"unknown issue {issue_id!r}",
-                                    expected="one of the issue ids: " + ", ".join(ids))
+                    raise doc.error(
+                        ("uncertainty", key, "sd", issue_id),
+                        problem=f"unknown issue {issue_id!r}",
+                        expected="one of the issue ids: " + ", ".join(ids),
+                    )

@@ -1,0 +1,121 @@
+"""``realpolitik sensitivity``: which uncertain inputs drive each forecast (Sobol or Morris)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from realpolitik.cli._app import app, console, print_json
+from realpolitik.errors import InputError
+
+__all__ = ["sensitivity_command"]
+
+_TOP = 8  # drivers shown per issue and model in the terminal table
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's id.")],
+    method: Annotated[
+        str, typer.Option("--method", help="sobol (first-order and total indices) or morris.")
+    ] = "sobol",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=2,
+            help="Base samples N: Sobol runs N·(k+2) rows, Morris "
+            "N·(k+1), for k uncertain inputs. Default: 512 (Sobol), 50 (Morris).",
+        ),
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="An issue model, with options (repeatable). Default: "
+            "the scenario's default models that run batched (the static ones).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the sample.")] = None,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local, processes[:N], dask[:N] or dask://HOST:PORT.")
+    ] = "local",
+) -> None:
+    """Rank the uncertain inputs that drive each issue's forecast, per model (SALib)."""
+    from realpolitik.analysis.sensitivity import METHODS, evaluations, scenario_sensitivity
+    from realpolitik.cli._ensemble import progress_bar
+    from realpolitik.ensemble import uncertain_inputs
+    from realpolitik.ensemble.seeds import fresh_seed
+    from realpolitik.forecast import resolve_models
+    from realpolitik.scenario import load
+
+    if method not in METHODS:
+        raise InputError(field="--method", value=method, expected="sobol or morris")
+    sc = load(scenario)
+    requests = [r for r in resolve_models(sc, model) if r.spec.kind == "issue"]
+    if not model:
+        left = [r.name for r in requests if not r.spec.batched]
+        requests = [r for r in requests if r.spec.batched]
+        if left:
+            print(
+                f"notice: left out {', '.join(left)} (one run per row; ask with --model)",
+                file=sys.stderr,
+            )
+    if not requests:
+        raise InputError(
+            field="--model",
+            problem="no issue model to analyse",
+            expected="an issue model, e.g. --model compromise",
+        )
+    seed = fresh_seed() if seed is None else seed
+    total = evaluations(method, samples, len(uncertain_inputs(sc)))  # type: ignore[arg-type]
+    with progress_bar(total, "model runs") as progress:
+        out = scenario_sensitivity(
+            sc,
+            requests,
+            method=method,
+            samples=samples,  # type: ignore[arg-type]
+            seed=seed,
+            executor=executor,
+            progress=progress,
+        )
+    if as_json:
+        print_json(out)
+        return
+    _render(out, sc)
+
+
+def _cell(v: float | None, conf: float | None = None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.3f}" + (f" ± {conf:.3f}" if conf is not None else "")
+
+
+def _render(out: dict, sc: object) -> None:
+    sobol = out["method"] == "sobol"
+    console.print(
+        f"[bold]{out['scenario']}[/bold] — {out['method']} sensitivity, "
+        f"N = {out['samples']}, {out['evaluations']:,} model runs, "
+        f"{out['inputs']} uncertain inputs, seed {out['seed']}"
+    )
+    for entry in out["issues"]:
+        table = Table(title=f"{entry['id']} — {entry['model']}", title_justify="left")
+        table.add_column("input (top drivers)")
+        cols = ("S1", "ST") if sobol else ("mu_star", "sigma")
+        for c in cols:
+            table.add_column(
+                "μ*" if c == "mu_star" else "σ" if c == "sigma" else c, justify="right"
+            )
+        for d in entry["drivers"][:_TOP]:
+            if sobol:
+                table.add_row(
+                    d["input"], _cell(d["S1"], d["S1_conf"]), _cell(d["ST"], d["ST_conf"])
+                )
+            else:
+                table.add_row(d["input"], _cell(d["mu_star"], d["mu_star_conf"]), _cell(d["sigma"]))
+        console.print(table)
