@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -61,6 +62,11 @@ def forecast_command(
         typer.Option("--out", help="Write every run to this Parquet file (one row per run × "
                      "issue × model, with each uncertain input's draw)."),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write a report into this directory: report.html "
+                     "(self-contained, charts inline) and report.md with PNG charts."),
+    ] = None,
 ) -> None:
     """Forecast where each issue lands, by every model that runs."""
     notices: list[str] = []
@@ -77,6 +83,11 @@ def forecast_command(
         print_json(result.to_json(trace=trace))
     else:
         render_table(result)
+    if report is not None:  # issue 8
+        from realpolitik.cli.report import write_forecast_report
+
+        write_forecast_report(result, report, source=scenario, seed=seed,
+                              ensemble=result.ensemble, json_out=as_json)
 
 
 def _fmt(value: float | None) -> str:

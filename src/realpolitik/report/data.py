@@ -115,15 +115,20 @@ class Distribution:
 
 
 def label_probabilities(values: np.ndarray, scale: Scale) -> dict[str, float]:
-    """P(nearest anchor label) over runs; a tie goes to the lower anchor, as in
-    :meth:`Scale.nearest_label`. Empty where the scale has no anchors."""
+    """P(nearest anchor label) over runs, labels in the scale's order; a tie goes to the
+    lower anchor, as in :meth:`Scale.nearest_label`; two points with one label pool their
+    shares. Empty where the scale has no anchors."""
     if not scale.anchors:
         return {}
-    points = np.array(sorted(scale.anchors), dtype=float)
+    items = sorted(scale.anchors.items())
+    points = np.array([p for p, _ in items], dtype=float)
     v = np.asarray(values, dtype=float)
     nearest = np.argmin(np.abs(v[:, None] - points[None, :]), axis=1)  # first = lower on ties
     counts = np.bincount(nearest, minlength=points.size)
-    return {scale.anchors[p]: float(n) / v.size for p, n in zip(points, counts, strict=True)}
+    out: dict[str, float] = {}
+    for (_, label), n in zip(items, counts, strict=True):
+        out[label] = out.get(label, 0.0) + float(n) / max(v.size, 1)
+    return out
 
 
 def scenario_hash(scenario: Scenario, text: str | None = None) -> str:
@@ -134,9 +139,10 @@ def scenario_hash(scenario: Scenario, text: str | None = None) -> str:
 
 @dataclass
 class ReportData:
-    """Everything a report may show. Only ``scenario`` is required; the rest is optional."""
+    """Everything a report may show; all optional. ``scenario`` is None only for a report
+    without one (a DEU backtest)."""
 
-    scenario: Scenario
+    scenario: Scenario | None
     title: str = ""
     kind: str = "forecast"  # forecast, backtest, sensitivity or results (a Parquet file)
     scenario_text: str | None = None
@@ -165,7 +171,9 @@ class ReportData:
         return self.runs > 1
 
     @property
-    def hash(self) -> str:
+    def hash(self) -> str | None:
+        if self.scenario is None:
+            return None
         return scenario_hash(self.scenario, self.scenario_text)
 
     def model(self, name: str) -> ModelInfo | None:
@@ -190,7 +198,7 @@ class ReportData:
 
     def provenance(self, models: Sequence[str] = ()) -> str:
         """What produced a chart: models with options, seed and runs (for captions)."""
-        parts = [f"scenario {self.scenario.name}"]
+        parts = [f"scenario {self.scenario.name}"] if self.scenario is not None else []
         if models:
             parts.append(
                 "model"

@@ -75,7 +75,7 @@ def _env() -> jinja2.Environment:
 
 
 def _meta(data: ReportData) -> str:
-    parts = [f"Scenario {data.scenario.name}"]
+    parts = [f"Scenario {data.scenario.name}"] if data.scenario is not None else []
     if data.runs > 1:
         parts.append(f"{data.runs:,} runs")
     if data.seed is not None:
@@ -113,8 +113,8 @@ def render(data: ReportData) -> Rendered:
 
 
 def _title(data: ReportData) -> str:
-    if data.title and data.title != data.scenario.name:
-        return data.title
+    if data.scenario is None or (data.title and data.title != data.scenario.name):
+        return data.title or "realpolitik report"
     first = data.scenario.description.split(". ")[0].strip() if data.scenario.description else ""
     return (
         f"{data.scenario.name}: {first.rstrip('.')}"

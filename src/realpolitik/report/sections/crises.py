@@ -44,6 +44,8 @@ def _issue_name(data: ReportData, issue_id: str | None) -> str:
 
 @section("crises", "Who gives way and when", order=40)
 def crises_section(data: ReportData) -> Section | None:
+    if data.scenario is None:
+        return None
     if not data.crises:
         return None
     views = crisis_views()

@@ -27,6 +27,8 @@ _MAX_ACTOR_ROWS = 24  # more actors than this share one row of dots
 
 @section("forecast", "Forecast", order=20)
 def forecast_section(data: ReportData) -> Section | None:
+    if data.scenario is None:
+        return None
     sc = data.scenario
     issues = [i for i in sc.issues if data.forecasts.get(i.id)]
     if not issues:

@@ -43,10 +43,17 @@ def method(data: ReportData) -> Section:
                 caption="The models as they ran; * marks an option changed from its default.",
             )
         )
-    facts = [
-        f"Scenario: {data.scenario.name}" + (f" ({data.source_file})" if data.source_file else ""),
-        f"Scenario SHA-256 ({'file text' if data.scenario_text is not None else 'canonical JSON'}"
-        f"): {data.hash}",
+    facts = []
+    if data.scenario is not None:
+        facts += [
+            f"Scenario: {data.scenario.name}"
+            + (f" ({data.source_file})" if data.source_file else ""),
+            f"Scenario SHA-256 ("
+            f"{'file text' if data.scenario_text is not None else 'canonical JSON'}): {data.hash}",
+        ]
+    elif data.source_file:
+        facts.append(f"Data: {data.source_file}")
+    facts += [
         f"Runs: {data.runs:,}"
         + (" (a single run: no uncertainty drawn)" if data.runs <= 1 else ""),
         f"Seed: {data.seed}" if data.seed is not None else "Seed: none given",

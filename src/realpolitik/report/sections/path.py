@@ -33,6 +33,8 @@ def _issue_traces(data: ReportData) -> dict[str, dict]:
 
 @section("path", "Path", order=30)
 def path_section(data: ReportData) -> Section | None:
+    if data.scenario is None:
+        return None
     traces = _issue_traces(data)
     if not traces:
         return None

@@ -26,7 +26,9 @@ def group_colours(data: ReportData) -> dict[str, str]:
 
 
 @section("situation", "Situation", order=10)
-def situation(data: ReportData) -> Section:
+def situation(data: ReportData) -> Section | None:
+    if data.scenario is None:
+        return None
     sc = data.scenario
     sec = Section(id="situation", title="Situation")
     if sc.description:

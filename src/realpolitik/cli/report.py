@@ -1,0 +1,155 @@
+"""``realpolitik report RESULTS.parquet --report DIR``, and the ``--report`` of other commands.
+
+Writes ``DIR/report.html`` (self-contained) and ``DIR/report.md`` with its PNG charts (issue
+8). :func:`write_forecast_report` is what ``forecast --report`` calls; :func:`announce` prints
+where the report went (to standard error when standard output carries JSON).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from realpolitik.cli._app import app, console
+from realpolitik.errors import InputError
+
+__all__ = ["report_command", "write_forecast_report", "write_report_data", "announce"]
+
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Write an HTML report (self-contained) and its Markdown twin with PNG charts "
+        "into this directory.",
+    ),
+]
+
+
+def _report_module():
+    try:
+        import realpolitik.report as report
+    except ImportError as exc:  # jinja2 or matplotlib missing
+        raise InputError(
+            field="--report",
+            problem=f"the report needs the 'report' extra ({exc.name} is not installed)",
+            expected="pip install 'realpolitik[report]'",
+        ) from None
+    return report
+
+
+def announce(path: Path, *, json_out: bool = False) -> None:
+    """Say where the report is: one line, on stderr when stdout is JSON."""
+    line = f"Report: {path.resolve()}"
+    if json_out:
+        print(line, file=sys.stderr)
+    else:
+        console.print(line, soft_wrap=True, markup=False)
+
+
+def _scenario_text(source: str) -> tuple[str | None, str | None]:
+    """The scenario file's text and display name, for the report's hash."""
+    from realpolitik.scenario import bundled_path
+
+    path = Path(source)
+    if not path.is_file():
+        path = bundled_path(source) or path
+    try:
+        return path.read_text(encoding="utf-8"), str(source)
+    except OSError:
+        return None, str(source)
+
+
+def write_report_data(data: Any, directory: Path) -> Path:
+    """Write the report of ``data`` into ``directory``; the path of report.html."""
+    return _report_module().write_report(data, directory)
+
+
+def write_forecast_report(
+    result: Any,
+    directory: Path,
+    *,
+    source: str,
+    seed: int | None,
+    command: str | None = None,
+    ensemble: Any = None,
+    track: bool = True,
+    json_out: bool = False,
+) -> Path:
+    """The report of a forecast (and its ensemble, if one ran), with the models' record."""
+    report = _report_module()
+    from realpolitik.report.assemble import from_ensemble, track_record
+
+    text, display = _scenario_text(source)
+    kw = {"command": command or _command(), "scenario_text": text}
+    if ensemble is not None:
+        data = from_ensemble(ensemble, result, **kw)
+    else:
+        data = report.from_forecast(result, seed=seed, **kw)
+    data.source_file = display
+    if track:
+        notices: list[str] = []
+        data.backtest = track_record(result.models, seed=seed or 0, notices=notices)
+        for n in notices:
+            print(f"notice: {n}", file=sys.stderr)
+    path = report.write_report(data, directory)
+    announce(path, json_out=json_out)
+    return path
+
+
+def _command() -> str:
+    args = sys.argv[1:]
+    return "realpolitik " + shlex.join(args) if args else "realpolitik"
+
+
+@app.command("report")
+def report_command(
+    results: Annotated[
+        Path, typer.Argument(help="A results file: `forecast --runs N --out RESULTS.parquet`.")
+    ],
+    report: Annotated[
+        Path, typer.Option("--report", help="The directory to write report.html and report.md to.")
+    ] = Path("report"),
+) -> None:
+    """Write the report of an ensemble's results file (HTML and Markdown with charts)."""
+    module = _report_module()
+    from realpolitik.report.assemble import from_table
+
+    if not results.is_file():
+        raise InputError(
+            file=str(results),
+            problem="no such file",
+            expected="a Parquet file written by `forecast --runs N --out FILE`",
+        )
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            field="RESULTS",
+            problem="pyarrow is not installed",
+            expected="pip install 'realpolitik[ensemble]'",
+        ) from None
+    import json
+
+    try:
+        table = pq.read_table(str(results))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
+        raise InputError(
+            file=str(results),
+            problem=f"not a readable Parquet file ({exc})",
+            expected="a Parquet file written by `forecast --runs N --out FILE`",
+        ) from None
+    raw = (table.schema.metadata or {}).get(b"realpolitik")
+    if raw is None:
+        raise InputError(
+            file=str(results),
+            problem="no realpolitik metadata in the file",
+            expected="a Parquet file written by `forecast --runs N --out FILE`",
+        )
+    meta = json.loads(raw)
+    data = from_table(table, meta, command=_command(), source_file=str(results))
+    path = module.write_report(data, report)
+    announce(path)

@@ -1,0 +1,187 @@
+"""Section 6, Drivers: which uncertain inputs move each forecast (issue 5, §3).
+
+Reads the sensitivity JSON: per issue and model, drivers ranked by total Sobol index ``ST``
+(with ``S1`` and confidence half-widths), or by Morris ``mu_star`` (with ``sigma``). Draws a
+tornado chart per issue: the ten largest drivers, largest on top.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from realpolitik.report import _format as f
+from realpolitik.report._blocks import Heading, Section, Table, Text
+from realpolitik.report._charts import chart
+from realpolitik.report.data import ReportData
+from realpolitik.report.sections import section
+
+__all__ = ["drivers_section", "input_label"]
+
+_TOP = 10
+
+
+def input_label(path: str, data: ReportData, issue: str | None = None) -> str:
+    """``issues.alliance.positions.stalin`` → ``Joseph Stalin's position on Form of the
+    alliance``; any other path is shown as it is."""
+    parts = path.split(".")
+    sc = data.scenario
+    if sc is None:
+        return path
+    names = {a.id: a.name for a in sc.actors}
+    issues = {i.id: i.name for i in sc.issues}
+    if len(parts) == 4 and parts[0] == "issues" and parts[2] in ("positions", "saliences"):
+        what = "position" if parts[2] == "positions" else "salience"
+        where = "" if parts[1] == issue else f" on {issues.get(parts[1], parts[1])}"
+        return f"{names.get(parts[3], parts[3])}'s {what}{where}"
+    if len(parts) == 3 and parts[0] == "actors" and parts[2] == "capability":
+        return f"{names.get(parts[1], parts[1])}'s capability"
+    return path
+
+
+def _metric(drivers: list[dict[str, Any]]) -> tuple[str, str | None, str | None]:
+    """(main index, its confidence key, the secondary index): Sobol, Morris or rank ρ."""
+    if drivers and "mu_star" in drivers[0]:
+        return "mu_star", "mu_star_conf", "sigma"
+    if drivers and "rho" in drivers[0]:
+        return "rho", None, None
+    return "ST", "ST_conf", "S1"
+
+
+_EXPLAIN = {
+    "sobol": "Total-order Sobol index ST: the share of the forecast's variance that involves "
+    "the input, alone or with others; S1: the share due to the input alone.",
+    "morris": "Morris μ*: the mean absolute change of the forecast per step of the input "
+    "(in the issue's unit); σ: how much that effect varies (interactions, non-linearity).",
+    "rank correlation": "No variance-based analysis ran, so the drivers are screened from the "
+    "ensemble's own runs: ρ is Spearman's rank correlation between an input's draws and the "
+    "forecast (+1: the forecast rises with the input; −1: it falls). For Sobol indices run "
+    "`realpolitik sensitivity`.",
+}
+
+
+@section("drivers", "Drivers", order=60)
+def drivers_section(data: ReportData) -> Section | None:
+    sens = data.sensitivity
+    if not sens or not sens.get("issues"):
+        return None
+    method = sens.get("method", "sobol")
+    sec = Section(id="drivers", title="Drivers")
+    explain = _EXPLAIN.get(method, "")
+    size = (
+        f.plural(int(sens.get("samples", 0)), "run")
+        if method == "rank correlation"
+        else f.plural(int(sens.get("samples", 0)), "base sample")
+    )
+    sec.blocks.append(
+        Text(f"Which uncertain inputs move each forecast ({method} analysis, {size}). {explain}")
+    )
+    top_lines = []
+    for k, entry in enumerate(sens["issues"]):
+        drivers = [d for d in entry.get("drivers", []) if d]
+        if not drivers:
+            continue
+        key, conf, second = _metric(drivers)
+        drivers = sorted(drivers, key=lambda d: -abs(d.get(key) or 0.0))
+        issue_name = entry.get("id", "")
+        unit = ""
+        if data.scenario is not None:
+            try:
+                issue = data.scenario.issue(entry["id"])
+                issue_name, unit = issue.name, issue.unit
+            except KeyError:
+                pass
+        model = entry.get("model", "")
+        sec.blocks.append(Heading(f"{issue_name} — {model}", anchor=f"drivers-{k}"))
+        lead = drivers[0]
+        total = sum(abs(d.get(key) or 0.0) for d in drivers)
+        top3 = sum(abs(d.get(key) or 0.0) for d in drivers[:3])
+        text = (
+            f"The {model} forecast of {issue_name} depends most on "
+            f"**{input_label(lead['input'], data)}** ({key.replace('_', ' ')} "
+            f"{f.num(lead.get(key))})"
+        )
+        if len(drivers) > 1:
+            text += ", then " + f.listing(
+                f"{input_label(d['input'], data)} ({f.num(d.get(key))})" for d in drivers[1:3]
+            )
+        if total > 0 and len(drivers) > 3 and key != "rho":
+            text += f". The top three carry {f.pct(top3 / total)} of the sum of the indices"
+        sec.blocks.append(Text(text + "."))
+        top_lines.append(f"{issue_name}: {input_label(lead['input'], data)}")
+        sec.blocks.append(_tornado(data, entry, drivers, key, conf, second, k, unit))
+        rows = tuple(
+            (
+                input_label(d["input"], data),
+                d["input"],
+                f"{f.signed(d.get(key), 2)}"
+                if key == "rho"
+                else f"{f.num(d.get(key))} ± {f.num(d.get(conf))}",
+                *((f.num(d.get(second)),) if second else ()),
+            )
+            for d in drivers[:_TOP]
+        )
+        sec.blocks.append(
+            Table(
+                header=("Input", "Path", "ρ" if key == "rho" else f"{key} ± conf.")
+                + ((second,) if second else ()),
+                rows=rows,
+                caption=f"The {min(_TOP, len(drivers))} largest drivers of {issue_name} "
+                f"({model})" + ("; conf.: 95% confidence half-width." if conf else "."),
+                align=("l", "l", "r", "r")[: 3 + bool(second)],
+            )
+        )
+    if top_lines:
+        sec.headlines.append("**Main drivers**: " + "; ".join(top_lines) + ".")
+    return sec
+
+
+def _tornado(data, entry, drivers, key, conf, second, k: int, unit: str):
+    top = drivers[:_TOP][::-1]
+    labels = [input_label(d["input"], data, entry.get("id")) for d in top]
+    main = np.array([d.get(key) or 0.0 for d in top])
+    err = np.array([d.get(conf) or 0.0 for d in top]) if conf else None
+    sec = np.array([d.get(second) or 0.0 for d in top]) if second else None
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        ys = np.arange(len(top))
+        ax.barh(
+            ys,
+            main,
+            xerr=err,
+            color="#0072B2",
+            alpha=0.85,
+            height=0.6,
+            error_kw={"elinewidth": 0.8, "ecolor": "#333333", "capsize": 2},
+            label=key.replace("_", " "),
+        )
+        if sec is not None and key == "ST":
+            ax.barh(ys, sec, color="#D55E00", height=0.3, label="S1")
+        elif sec is not None:
+            ax.scatter(sec, ys, color="#D55E00", marker="|", s=80, label=second, zorder=3)
+        ax.set_yticks(ys, labels)
+        ax.axvline(0, color="#555555", lw=0.8)
+        ax.set_xlabel(
+            "Sobol index (share of variance)"
+            if key == "ST"
+            else f"elementary effect ({unit or 'issue unit'})"
+        )
+        ax.grid(axis="x")
+        ax.legend(loc="lower right")
+
+    name = entry.get("id", str(k))
+    return chart(
+        f"drivers-{k}-{name}",
+        f"Drivers of {name} ({entry.get('model', '')}): the {len(top)} inputs with the largest "
+        f"{'|ρ| (blue: rises with the input; orange: falls)' if key == 'rho' else key.replace('_', ' ')}"
+        f"{', with 95% confidence half-widths' if conf else ''}. Source: "
+        f"{data.provenance([entry.get('model', '')] if entry.get('model') else [])}, "
+        f"{data.sensitivity.get('method', 'sobol')} over "
+        f"{f.plural(int(data.sensitivity.get('samples', 0)), 'sample')}.",
+        f"Tornado chart of the drivers of {name}",
+        draw,
+        (6.8, 0.9 + 0.26 * len(top)),
+    )
