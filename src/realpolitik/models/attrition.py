@@ -178,12 +178,21 @@ def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, 
             expected="a scenario with an `attrition` block (see docs/scenario-format.md)",
         )
     try:
-        solution = solution_for(scenario)
+        solution = solution_for(scenario, _coupled_costs(scenario, ctx))
     except AttritionInputError as exc:
         party = scenario.attrition.parties[exc.party] if exc.party is not None else None
         field = f"attrition.{exc.key}" + (f".{party}" if party else "")
         raise InputError(field=field, value=exc.value, expected=exc.expected) from None
     return entry(scenario, solution)
+
+
+def _coupled_costs(scenario: Any, ctx: RunContext) -> dict[str, Any] | None:
+    """Cost series fed by another model: the airlift's (issue 7, ``airlift.costs``)."""
+    if getattr(scenario, "airlift", None) is None:
+        return None
+    from realpolitik.sim.airlift import attrition_costs
+
+    return attrition_costs(scenario, ctx.seed if ctx.seed is not None else 0)
 
 
 def _applies(scenario: Any) -> bool:

@@ -247,6 +247,9 @@ def check(doc: Document) -> None:
     from realpolitik.sim.checks import check as check_time  # time, events, crisis blocks
 
     check_time(doc)
+    from realpolitik.sim.airlift import check as check_airlift  # the airlift block (issue 7)
+
+    check_airlift(doc)
     from realpolitik.ensemble.uncertain import check as check_uncertainty
 
     check_uncertainty(doc)

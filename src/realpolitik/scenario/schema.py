@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from realpolitik.ensemble.schema import Uncertainty
 from realpolitik.models import IssueInputs
+from realpolitik.sim.airlift import AirliftConfig
 from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
@@ -104,6 +105,8 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
+    # The airlift logistics block (issue 7; realpolitik.sim.airlift).
+    airlift: AirliftConfig | None = None
     # Ensembles (issue 5; realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
     runs: int = Field(default=1, ge=1)

@@ -28,9 +28,11 @@ __all__ = [
     "Base",
     "City",
     "Corridor",
+    "Costs",
     "FleetEntry",
     "FleetPoint",
     "IntervalPoint",
+    "PartyCost",
     "Weather",
     "WeatherEpisode",
 ]
@@ -81,9 +83,8 @@ class AircraftType(_Frozen):
     @field_validator("cargo")
     @classmethod
     def _shares_sum_to_one(cls, v: dict[str, float]) -> dict[str, float]:
-        total = sum(v.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"cargo shares must sum to 1, got {total:g}")
+        if abs(sum(v.values()) - 1.0) > 1e-6:
+            raise PydanticCustomError("cargo", "cargo shares that sum to 1")
         return v
 
 
@@ -150,7 +151,7 @@ class FleetPoint(_Frozen):
     @classmethod
     def _non_negative(cls, v: float) -> float:
         if not v >= 0.0:
-            raise PydanticCustomError("count", "expected a count >= 0")
+            raise PydanticCustomError("count", "a count ≥ 0 (aircraft)")
         return v
 
 
@@ -188,7 +189,7 @@ class FleetEntry(_Frozen):
     @classmethod
     def _shares_sum_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
         if v is not None and abs(sum(v.values()) - 1.0) > 1e-6:
-            raise ValueError(f"cargo shares must sum to 1, got {sum(v.values()):g}")
+            raise PydanticCustomError("cargo", "cargo shares that sum to 1")
         return v
 
 
@@ -210,7 +211,7 @@ class WeatherEpisode(_Frozen):
     def _after_start(cls, v: dt.datetime, info: ValidationInfo) -> dt.datetime:
         start = info.data.get("start")
         if start is not None and v <= start:
-            raise ValueError(f"expected an end after the start {start.isoformat()}")
+            raise PydanticCustomError("end", f"an end after the start {start.isoformat()}")
         return v
 
 
@@ -254,6 +255,32 @@ class City(_Frozen):
         return float(sum(self.need.values()))
 
 
+class PartyCost(_Frozen):
+    """How the airlift's days enter one party's flow cost in ``attrition`` (stake per day).
+
+    ``k(t) = hardship * shortfall(t) / need + effort * flying_hours(t) / 1000
+    + reputation * months_of_success(t)``, where ``months_of_success(t)`` is the sum over the
+    days before t of ``min(1, tons / need)``, divided by 30: a term that grows while the
+    airlift succeeds (spec attrition.md, "In the bundled scenarios"). The party's own
+    ``attrition.cost`` is added to it.
+    """
+
+    hardship: _NonNeg = 0.0
+    effort: _NonNeg = 0.0
+    reputation: _NonNeg = 0.0
+
+
+class Costs(_Frozen):
+    """The daily cost series that ``attrition`` reads, per party of its block.
+
+    ``hold_from``: from this date on the series keep their last value (for Berlin: the
+    run-down after the lifting of the blockade is outcome, not input).
+    """
+
+    hold_from: dt.date | None = None
+    parties: dict[str, PartyCost] = Field(default_factory=dict)
+
+
 class AirliftConfig(_Frozen):
     """The whole ``airlift`` block. Field order matters: references are checked against the
     fields declared before them."""
@@ -267,13 +294,14 @@ class AirliftConfig(_Frozen):
     fleet: list[FleetEntry] = Field(min_length=1)
     weather: Weather = Field(default_factory=Weather)
     city: City
+    costs: Costs | None = None
 
     @field_validator("end")
     @classmethod
     def _end_after_start(cls, v: dt.date, info: ValidationInfo) -> dt.date:
         start = info.data.get("start")
         if start is not None and v < start:
-            raise ValueError(f"expected an end on or after the start {start.isoformat()}")
+            raise PydanticCustomError("end", f"an end on or after the start {start.isoformat()}")
         return v
 
     @field_validator("bases")
@@ -329,7 +357,7 @@ class AirliftConfig(_Frozen):
 
 def _unknown_one(ref: str, known, loc: tuple, what: str) -> tuple[tuple, object, str, str]:
     names = ", ".join(sorted(known)) or "(none defined)"
-    return loc, ref, f"unknown_{what.replace(' ', '_')}", f"expected a known {what}: {names}"
+    return loc, ref, f"unknown_{what.replace(' ', '_')}", f"a known {what}: {names}"
 
 
 def _unknown(refs: list[str], known, loc: tuple, what: str) -> list:

@@ -62,10 +62,13 @@ __all__ = [
     "Plan",
     "Weather",
     "WeatherEpisode",
+    "attrition_costs",
     "capacity_on",
+    "check",
     "fleet_counts",
     "plan",
     "run_airlift",
+    "run_cached",
     "summary",
 ]
 
@@ -138,3 +141,78 @@ def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
         "monthly": monthly,
         "total": {"tons": total["tons"], "flights": total["flights"]},
     }
+
+
+_LAST: list[Any] = [None, None, None]  # (config, seed, result) of the last run_cached call
+
+
+def run_cached(config: AirliftConfig, seed: int | None = 0) -> AirliftResult:
+    """:func:`run_airlift`, reusing the last result for the same config object and seed (a
+    forecast runs the airlift once for its own entry and once for ``attrition``'s costs)."""
+    if _LAST[0] is config and _LAST[1] == seed:
+        return _LAST[2]
+    result = run_airlift(config, seed=seed)
+    _LAST[:] = [config, seed, result]
+    return result
+
+
+def attrition_costs(scenario: Any, seed: int | None = 0) -> dict[str, list[float]] | None:
+    """The daily cost of each party named in ``airlift.costs``, for ``attrition`` to read.
+
+    Day 0 is ``time.start`` (else the airlift's start). For each party (../shared/specs/
+    attrition.md, "In the bundled scenarios"; :class:`~._airlift_config.PartyCost`):
+
+        k(d) = cost(d) + hardship * shortfall(d) / need + effort * flying_hours(d) / 1000
+               + reputation * sum_{s < d} min(1, tons(s) / need) / 30
+
+    where ``cost(d)`` is the party's own ``attrition.cost`` and days before the airlift
+    starts have no deliveries. The series run to ``costs.hold_from`` (else the airlift's
+    end); the attrition model holds the last value after it. None if nothing is coupled.
+    """
+    cfg = getattr(scenario, "airlift", None)
+    block = getattr(scenario, "attrition", None)
+    if cfg is None or block is None or cfg.costs is None or not cfg.costs.parties:
+        return None
+    from realpolitik.sim.timeline import cost_steps
+
+    time = getattr(scenario, "time", None)
+    start = time.start if time is not None else cfg.start
+    last = cfg.end if cfg.costs.hold_from is None else cfg.costs.hold_from - dt.timedelta(1)
+    n = max((last - start).days + 1, 1)
+    result = run_cached(cfg, seed)
+    need = result.need
+    tons = np.zeros(n)
+    hours = np.zeros(n)
+    offset = (cfg.start - start).days  # airlift day 0 on scenario day `offset`
+    lo, hi = max(offset, 0), min(offset + result.n_days, n)
+    if hi > lo:
+        tons[lo:hi] = result.daily["tons"][lo - offset : hi - offset]
+        hours[lo:hi] = result.daily["flying_hours"][lo - offset : hi - offset]
+    shortfall = np.maximum(need - tons, 0.0) / need if need > 0 else np.zeros(n)
+    success = np.minimum(tons / need, 1.0) if need > 0 else np.zeros(n)
+    months = np.concatenate([[0.0], np.cumsum(success)[:-1]]) / 30.0
+    days = np.arange(n, dtype=float)
+    out = {}
+    for party, pc in cfg.costs.parties.items():
+        own = np.asarray(cost_steps(block.cost.get(party)).at(days), dtype=float)
+        k = own + pc.hardship * shortfall + pc.effort * hours / 1000.0
+        out[party] = (k + pc.reputation * months).tolist()
+    return out
+
+
+def check(doc: Any) -> None:
+    """Checks of the ``airlift`` block across the scenario (called by the loader): each
+    party in ``airlift.costs.parties`` is a party of the ``attrition`` block."""
+    sc = doc.scenario
+    cfg = getattr(sc, "airlift", None)
+    if cfg is None or cfg.costs is None:
+        return
+    block = getattr(sc, "attrition", None)
+    parties = tuple(block.parties) if block is not None else ()
+    for party in cfg.costs.parties:
+        if party not in parties:
+            raise doc.error(
+                ("airlift", "costs", "parties", party),
+                problem=f"{party!r} is not a party of the attrition block",
+                expected="one of the attrition parties: " + (", ".join(parties) or "(none)"),
+            )
