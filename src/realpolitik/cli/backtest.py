@@ -81,7 +81,8 @@ def deu_command(
         str,
         typer.Option(
             "--capability-column",
-            help="The capability table's column to use, or 'era' (by the year of the final act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
+            help="The capability table's column to use, or 'era' (by the year of the final "
+            "act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
         ),
     ] = DEFAULT_CAPABILITY_COLUMN,
     model: ModelOpt = None,
