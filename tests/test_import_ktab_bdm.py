@@ -70,7 +70,7 @@ def test_forecast_ktab_csv_prints_reference_history(capsys, name: str) -> None:
     ]
     assert mine == pos
     probs = trace["win_probability"]
-    assert [[f"{probs[t][i]:.4f}" for t in range(len(probs))] for i in range(n)] == win
+    assert [[f"{probs[t][i][0]:.4f}" for t in range(len(probs))] for i in range(n)] == win
 
 
 def test_forecast_ktab_xml_runs_its_settings(capsys) -> None:

@@ -461,19 +461,48 @@ def test_saliences_rescaled_only_above_one() -> None:
 
 
 def test_skipped_issues_have_reasons() -> None:
-    """Issues smp cannot run come back in ``skipped``, the others still run jointly."""
+    """Issues smp cannot run come back in ``skipped`` with a reason; the others run."""
+    _, x, s, c = _read_csv("dummyData_3Dim.csv")
+    spec, opts = get("smp"), SmpOptions()
+    s0 = s.copy()
+    s0[3, 2] = 0.0
+    res = spec.run(_inputs(x, s0, c), opts, RunContext())
+    assert set(res.skipped) == {2} and "salience" in res.skipped[2]
+    assert np.isnan(res.values[2]) and np.isfinite(res.values[:2]).all()
+    few = spec.run(_inputs(x[:2], s[:2], c[:2]), opts, RunContext())
+    assert set(few.skipped) == {0, 1, 2} and "fewer than KTAB's minimum of 3" in few.skipped[0]
+
+
+def test_issues_with_other_actors_run_as_their_own_group() -> None:
+    """Issues whose actors differ are separate SMP runs, in lockstep; issues with the same
+    actors are dimensions of one run. Here SActor-02 takes no position on Pstn2: Pstn1 and
+    Pstn3 run jointly as KTAB would run that 2-D case, Pstn2 as a 1-D case of 6 actors, and
+    the shorter run's path repeats its last state."""
     _, x, s, c = _read_csv("dummyData_3Dim.csv")
     spec, opts = get("smp"), SmpOptions()
     mask = np.ones(x.shape, dtype=bool)
     mask[2, 1] = False
-    s0 = s.copy()
-    s0[3, 2] = 0.0
-    res = spec.run(_inputs(x, s0, c, mask), opts, RunContext())
-    assert set(res.skipped) == {1, 2}
-    assert "takes no position" in res.skipped[1] and "salience" in res.skipped[2]
-    assert np.isnan(res.values[1:]).all() and np.isfinite(res.values[0])
-    few = spec.run(_inputs(x[:2], s[:2], c[:2]), opts, RunContext())
-    assert set(few.skipped) == {0, 1, 2} and "fewer than 3" in few.skipped[0]
+    res = spec.run(_inputs(x, s, c, mask), opts, RunContext())
+    assert res.skipped == {}
+    joint = simulate(x[:, [0, 2]], s[:, [0, 2]], c)
+    alone = simulate(
+        np.delete(x[:, [1]], 2, axis=0), np.delete(s[:, [1]], 2, axis=0), np.delete(c, 2)
+    )
+    T = max(joint.n_states, alone.n_states)
+    tr = res.trace
+    assert tr.positions.shape[0] == T
+    assert np.array_equal(tr.positions[: joint.n_states][:, :, [0, 2]], 100.0 * joint.positions)
+    keep = [0, 1, 3, 4, 5, 6]
+    assert np.array_equal(
+        tr.positions[: alone.n_states][:, keep, 1], 100.0 * alone.positions[:, :, 0]
+    )
+    assert np.isnan(tr.positions[:, 2, 1]).all()
+    short = min(joint.n_states, alone.n_states)
+    shorter = [0, 2] if joint.n_states == short else [1]
+    last = tr.positions[short - 1][:, shorter]
+    for k in range(short, T):
+        assert np.array_equal(tr.positions[k][:, shorter], last, equal_nan=True)
+    assert list(tr.extra["states"]) == [joint.n_states, alone.n_states, joint.n_states]
 
 
 def test_before_round_is_called_and_used() -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_TURNS",
     "TARGET_CHANGE",
     "History",
+    "Run",
     "Turn",
     "receiver_bargains",
     "compromise_bargains",
@@ -261,6 +262,101 @@ def _turn(
     return x_new, record
 
 
+class Run:
+    """A run of SMP advanced turn by turn, so that several runs can share a clock (the
+    ``smp`` facade runs groups of issues in lockstep) and one PRNG.
+
+    ``step(t)`` computes state t from state t−1 (spec §9) and applies the stopping rule (§6);
+    ``done`` is then True once the run has stopped. :meth:`history` gives the states so far.
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        s: np.ndarray,
+        c: np.ndarray,
+        *,
+        settings: Settings | None = None,
+        accommodation: np.ndarray | None = None,
+        rng: KtabPRNG | None = None,
+        order: OrderHook | None = None,
+        keep_turns: bool = False,
+        max_turns: int = MAX_TURNS,
+    ) -> None:
+        self.st = settings or Settings()
+        x = np.array(x, dtype=float)
+        self.s = np.array(s, dtype=float)
+        self.c = np.array(c, dtype=float)
+        A = None if accommodation is None else np.asarray(accommodation, dtype=float)
+        if A is not None and np.array_equal(A, np.eye(A.shape[0])):
+            A = None
+        self.A = A
+        self.alpha = None if A is None else np.minimum(1.0, A.sum(axis=1))[:, None]
+        if self.st.state_transitions == "Stochastic" and rng is None:
+            rng = KtabPRNG(KTAB_DEFAULT_SEED)
+        self.rng, self.order = rng, order
+        self.keep_turns, self.max_turns = keep_turns, max_turns
+        self.state = setup_state(x, x.copy(), self.s, self.c, self.st)
+        self.states = [self.state]
+        self.positions = [x]
+        self.probs = [win_probabilities(self.state, self.c, self.st)]
+        self.risks = [self.state.r]
+        self.fracs: list[float] = []
+        self.turns: list[Turn] = []
+        self.d01 = 1.0
+        self.done = max_turns < 1
+
+    @property
+    def x(self) -> np.ndarray:
+        """The current positions."""
+        return self.state.x
+
+    def change(self, x: np.ndarray, s: np.ndarray, c: np.ndarray) -> None:
+        """Replace the current positions, saliences and capabilities (the timeline's events);
+        an actor that is moved has its ideal moved with it. Redoes the §4 setup if anything
+        changed."""
+        state = self.state
+        if np.array_equal(x, state.x) and np.array_equal(s, self.s) and np.array_equal(c, self.c):
+            return
+        moved = np.any(x != state.x, axis=1)
+        y = state.y.copy()
+        y[moved] = x[moved]
+        self.s, self.c = np.array(s, dtype=float), np.array(c, dtype=float)
+        self.state = setup_state(np.array(x, dtype=float), y, self.s, self.c, self.st)
+
+    def step(self, t: int) -> None:
+        """Turn t: state t−1 → state t, then the 2% stopping rule (min 2, max turns)."""
+        st, s, c, state = self.st, self.s, self.c, self.state
+        x_new, record = _turn(state, s, s.sum(axis=1), c, st, self.rng, self.order, t)
+        if self.A is None:
+            y_new = x_new.copy()
+        else:
+            y_new = self.A @ x_new + (1.0 - self.alpha) * state.y
+        dxy = float(np.sqrt(((x_new - state.x) ** 2).sum(axis=1)).sum())
+        if t == 1:
+            self.d01 = dxy + 1e-4
+        self.state = setup_state(x_new, y_new, s, c, st)
+        self.positions.append(x_new)
+        self.probs.append(win_probabilities(self.state, c, st))
+        self.risks.append(self.state.r)
+        self.fracs.append(dxy / self.d01)
+        if self.keep_turns:
+            self.turns.append(record)
+            self.states.append(self.state)
+        stop = t >= MIN_TURNS and self.fracs[-1] < TARGET_CHANGE
+        self.done = stop or t >= self.max_turns
+
+    def history(self) -> History:
+        return History(
+            positions=np.array(self.positions),
+            win_prob=np.array(self.probs),
+            risk=np.array(self.risks),
+            fractional_change=np.array(self.fracs),
+            turns=self.turns,
+            states=self.states if self.keep_turns else [],
+        )
+
+
 def simulate(
     x: np.ndarray,
     s: np.ndarray,
@@ -284,61 +380,17 @@ def simulate(
     timeline change x, s, c before each turn t ≥ 1 (a moved actor's ideal moves with it).
     """
     st = settings or Settings()
-    x = np.array(x, dtype=float)
-    s = np.array(s, dtype=float)
-    c = np.array(c, dtype=float)
-    A = None if accommodation is None else np.asarray(accommodation, dtype=float)
-    if A is not None and np.array_equal(A, np.eye(A.shape[0])):
-        A = None
-    alpha = None if A is None else np.minimum(1.0, A.sum(axis=1))[:, None]
-    rng = (
-        KtabPRNG(KTAB_DEFAULT_SEED if seed is None else seed)
-        if st.state_transitions == "Stochastic"
-        else None
-    )
-    y = x.copy()
-    state = setup_state(x, y, s, c, st)
-    states = [state]
-    positions, probs, risks, fracs, turns = (
-        [x],
-        [win_probabilities(state, c, st)],
-        [state.r],
-        [],
-        [],
-    )
-    d01 = 1.0
-    for t in range(1, max_turns + 1):
+    rng = None
+    if st.state_transitions == "Stochastic":
+        rng = KtabPRNG(KTAB_DEFAULT_SEED if seed is None else seed)
+    run = Run(
+        x, s, c, settings=st, accommodation=accommodation, rng=rng, order=order,
+        keep_turns=keep_turns, max_turns=max_turns,
+    )  # fmt: skip
+    t = 0
+    while not run.done:
+        t += 1
         if before_turn is not None:
-            x2, s2, c2 = before_turn(t, state.x, s, c)
-            if not (
-                np.array_equal(x2, state.x) and np.array_equal(s2, s) and np.array_equal(c2, c)
-            ):
-                moved = np.any(x2 != state.x, axis=1)
-                y = state.y.copy()
-                y[moved] = x2[moved]
-                s, c = np.array(s2, dtype=float), np.array(c2, dtype=float)
-                state = setup_state(np.array(x2, dtype=float), y, s, c, st)
-        S = s.sum(axis=1)
-        x_new, record = _turn(state, s, S, c, st, rng, order, t)
-        y_new = x_new.copy() if A is None else A @ x_new + (1.0 - alpha) * state.y
-        dxy = float(np.sqrt(((x_new - state.x) ** 2).sum(axis=1)).sum())
-        if t == 1:
-            d01 = dxy + 1e-4
-        state = setup_state(x_new, y_new, s, c, st)
-        positions.append(x_new)
-        probs.append(win_probabilities(state, c, st))
-        risks.append(state.r)
-        fracs.append(dxy / d01)
-        if keep_turns:
-            turns.append(record)
-            states.append(state)
-        if t >= MIN_TURNS and fracs[-1] < TARGET_CHANGE:
-            break
-    return History(
-        positions=np.array(positions),
-        win_prob=np.array(probs),
-        risk=np.array(risks),
-        fractional_change=np.array(fracs),
-        turns=turns,
-        states=states if keep_turns else [],
-    )
+            run.change(*before_turn(t, run.x, run.s, run.c))
+        run.step(t)
+    return run.history()

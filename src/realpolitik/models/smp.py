@@ -40,7 +40,7 @@ from realpolitik.models._registry import (
     Trace,
 )
 from realpolitik.models._smp_bargain import Settings
-from realpolitik.models._smp_dynamics import History, simulate, win_probabilities
+from realpolitik.models._smp_dynamics import History, Run, simulate, win_probabilities
 from realpolitik.models._smp_prng import KTAB_DEFAULT_SEED, KtabPRNG
 
 __all__ = [
@@ -135,125 +135,167 @@ def forecast_points(
 
 
 def _accommodation(
-    options: SmpOptions, actors: tuple[str, ...], part: np.ndarray
+    options: SmpOptions, ids: tuple[str, ...], part: np.ndarray
 ) -> np.ndarray | None:
-    """KTAB's matrix A over the participating actors (identity rows where unset, §2.2)."""
+    """KTAB's matrix A over one group's actors (identity rows where unset, spec §2.2).
+
+    Every id must be a scenario actor; pairs naming an actor outside the group are left out.
+    """
     if not options.accommodation:
         return None
-    ids = [actors[k] for k in part] if actors else [str(k) for k in part]
-    index = {a: k for k, a in enumerate(ids)}
-    A = np.eye(len(ids))
-    for adjusting, row in options.accommodation.items():
-        for reference, weight in row.items():
+    index = {ids[k]: row for row, k in enumerate(part)}
+    A = np.eye(part.size)
+    for adjusting, weights in options.accommodation.items():
+        for reference, weight in weights.items():
             for name in (adjusting, reference):
-                if name not in index:
+                if name not in ids:
                     raise InputError(
                         field=f"models.smp.accommodation.{adjusting}",
                         value=name,
-                        expected=f"the id of an actor taking part: {', '.join(ids)}",
+                        expected=f"the id of an actor of the scenario: {', '.join(ids)}",
                     )
-            A[index[adjusting], index[reference]] = weight
+            if adjusting in index and reference in index:
+                A[index[adjusting], index[reference]] = weight
     return A
 
 
 def _rescale(s: np.ndarray) -> np.ndarray:
     """Divide an actor's saliences by their sum where it exceeds 1 (KTAB: Σ_d sal ≤ 100)."""
     total = s.sum(axis=1, keepdims=True)
-    return np.where(total > 1.0, s / np.where(total > 0, total, 1.0), s)
+    s = np.where(total > 1.0, s / np.where(total > 0, total, 1.0), s)
+    return np.where(s.sum(axis=1, keepdims=True) > 0, s, 1e-9)  # an event may zero them all
 
 
-def _runnable(inputs: IssueInputs) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """Participants (actors with a position on some issue), runnable issues, skip reasons."""
-    names = inputs.actors or tuple(str(k) for k in range(inputs.n_actors))
-    part = np.flatnonzero(inputs.mask.any(axis=1))
+def _groups(
+    inputs: IssueInputs, names: tuple[str, ...]
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict[int, str]]:
+    """The issues smp can run, grouped by the actors who take a position on them, and the
+    reasons for the others.
+
+    An issue runs when each of its actors has a finite position and a positive salience,
+    it has at least 3 actors (KTAB's minimum) and each has a positive capability. Issues with
+    the same actors are dimensions of one run; a scenario whose actors all take a position on
+    every issue is one run.
+    """
     skipped: dict[int, str] = {}
+    by_actors: dict[tuple[int, ...], list[int]] = {}
     for j in range(inputs.n_issues):
-        for k in part:
-            if not inputs.mask[k, j]:
-                skipped[j] = f"actor {names[k]!r} takes no position (smp needs every actor)"
-            elif not (np.isfinite(inputs.x[k, j]) and inputs.s[k, j] > 0):
-                skipped[j] = f"actor {names[k]!r} has no positive salience"
-            else:
-                continue
-            break
-    runnable = np.array([j for j in range(inputs.n_issues) if j not in skipped], dtype=int)
-    general = None
-    if part.size < 3:
-        general = "fewer than 3 actors (KTAB's minimum)"
-    elif np.any(~(inputs.c[part] > 0)):
-        general = "an actor without positive capability"
-    if general is not None:
-        skipped.update({int(j): general for j in runnable})
-        runnable = runnable[:0]
-    return part, runnable, skipped
+        part = np.flatnonzero(inputs.mask[:, j])
+        bad = [k for k in part if not (np.isfinite(inputs.x[k, j]) and inputs.s[k, j] > 0)]
+        if bad:
+            skipped[j] = f"actor {names[bad[0]]!r} has no positive salience (smp needs one)"
+        elif part.size < 3:
+            skipped[j] = f"{part.size} actor(s) take a position: fewer than KTAB's minimum of 3"
+        elif np.any(~(inputs.c[part] > 0)):
+            skipped[j] = "an actor without positive capability"
+        else:
+            by_actors.setdefault(tuple(int(k) for k in part), []).append(j)
+    groups = [(np.array(p), np.array(js)) for p, js in by_actors.items()]
+    return groups, skipped
 
 
 def _run(inputs: IssueInputs, options: SmpOptions, ctx: RunContext) -> IssueResult:
-    """Run SMP on a scenario's issues jointly; positions in and out on 0-100."""
-    part, run_issues, skipped = _runnable(inputs)
-    n, m = inputs.n_actors, inputs.n_issues
-    if run_issues.size == 0:
+    """Run SMP on a scenario's issues; positions in and out on 0-100.
+
+    Groups of issues (see :func:`_groups`) run in lockstep, sharing the timeline's hook (one
+    call per turn, while any group runs) and, in Stochastic mode, one KTAB PRNG (seeded by
+    the run's seed, else the ``seed`` option, else KTAB's default), drawn group by group.
+    A group that has stopped keeps its final state (its path repeats it), events included.
+    """
+    names = inputs.actors or tuple(str(k) for k in range(inputs.n_actors))
+    groups, skipped = _groups(inputs, names)
+    m = inputs.n_issues
+    if not groups:
         return IssueResult(values=np.full(m, np.nan), skipped=skipped)
-    sub = np.ix_(part, run_issues)
-    x0 = inputs.x[sub] / 100.0
-    s0 = _rescale(inputs.s[sub])
-    c0 = np.asarray(inputs.c, dtype=float)[part]
-    before_turn = None
-    if ctx.before_round is not None:
-        hook = ctx.before_round
-
-        def before_turn(t: int, x: np.ndarray, s: np.ndarray, c: np.ndarray):  # noqa: ANN202
-            full_x = np.array(inputs.x, dtype=float)
-            full_x[sub] = 100.0 * x
-            full_s = np.array(inputs.s, dtype=float)
-            full_s[sub] = s
-            full_c = np.array(inputs.c, dtype=float)
-            full_c[part] = c
-            out = hook(t, RoundParams(x=full_x, s=full_s, c=full_c))
-            s2 = _rescale(np.asarray(out.s, dtype=float)[sub])
-            s2 = np.where(s2.sum(axis=1, keepdims=True) > 0, s2, 1e-9)  # keep δ defined
-            return (
-                np.asarray(out.x, dtype=float)[sub] / 100.0,
-                s2,
-                np.asarray(out.c, dtype=float)[part],
-            )
-
+    st = options.settings()
     seed = ctx.seed if ctx.seed is not None else options.seed
-    history = simulate(
-        x0,
-        s0,
-        c0,
-        settings=options.settings(),
-        accommodation=_accommodation(options, inputs.actors, part),
-        seed=None if seed is None else int(seed) % 2**64,
-        before_turn=before_turn,
+    rng = None
+    if st.state_transitions == "Stochastic":
+        rng = KtabPRNG(KTAB_DEFAULT_SEED if seed is None else int(seed) % 2**64)
+    runs = []
+    for part, issues in groups:
+        sub = np.ix_(part, issues)
+        runs.append(
+            Run(
+                inputs.x[sub] / 100.0,
+                _rescale(inputs.s[sub]),
+                np.asarray(inputs.c, dtype=float)[part],
+                settings=st,
+                accommodation=_accommodation(options, names, part),
+                rng=rng,
+            )
+        )
+    full = RoundParams(
+        x=np.array(inputs.x, dtype=float),
+        s=np.array(inputs.s, dtype=float),
+        c=np.array(inputs.c, dtype=float),
     )
-    T = history.n_states
-    points = 100.0 * forecast_points(history.positions, history.win_prob, s0, c0, options.forecast)
+    t = 0
+    while any(not r.done for r in runs):
+        t += 1
+        if ctx.before_round is not None:
+            for run, (part, issues) in zip(runs, groups, strict=True):
+                full.x[np.ix_(part, issues)] = 100.0 * run.x
+            full = ctx.before_round(
+                t, RoundParams(x=full.x.copy(), s=full.s.copy(), c=full.c.copy())
+            )
+            full = RoundParams(
+                x=np.array(full.x, dtype=float),
+                s=np.array(full.s, dtype=float),
+                c=np.array(full.c, dtype=float),
+            )
+            for run, (part, issues) in zip(runs, groups, strict=True):
+                if not run.done:
+                    sub = np.ix_(part, issues)
+                    run.change(full.x[sub] / 100.0, _rescale(full.s[sub]), full.c[part])
+        for run in runs:
+            if not run.done:
+                run.step(t)
+    return _result(inputs, options, groups, [r.history() for r in runs], skipped)
+
+
+def _result(
+    inputs: IssueInputs,
+    options: SmpOptions,
+    groups: list[tuple[np.ndarray, np.ndarray]],
+    histories: list[History],
+    skipped: dict[int, str],
+) -> IssueResult:
+    """The forecast and trace: shorter runs repeat their last state to the longest's end."""
+    n, m = inputs.n_actors, inputs.n_issues
+    T = max(h.n_states for h in histories)
     positions = np.where(inputs.mask, inputs.x, np.nan)[None].repeat(T, axis=0)
-    positions[:, part[:, None], run_issues[None, :]] = 100.0 * history.positions
     path = np.full((T, m), np.nan)
-    path[:, run_issues] = points
-    win = np.full((T, n), np.nan)
-    win[:, part] = history.win_prob
-    risk = np.full((T, n), np.nan)
-    risk[:, part] = history.risk
-    values = np.full(m, np.nan)
-    values[run_issues] = points[-1]
+    win = np.full((T, n, m), np.nan)
+    risk = np.full((T, n, m), np.nan)
+    frac = np.full((T - 1, m), np.nan)
+    states = np.zeros(m, dtype=int)
+    for (part, issues), h in zip(groups, histories, strict=True):
+        pad = np.minimum(np.arange(T), h.n_states - 1)  # repeat the last state
+        s0 = _rescale(inputs.s[np.ix_(part, issues)])
+        c0 = np.asarray(inputs.c, dtype=float)[part]
+        points = 100.0 * forecast_points(h.positions, h.win_prob, s0, c0, options.forecast)
+        rows, cols = part[:, None], issues[None, :]
+        positions[:, rows, cols] = 100.0 * h.positions[pad]
+        path[:, issues] = points[pad]
+        win[:, rows, cols] = h.win_prob[pad][:, :, None]
+        risk[:, rows, cols] = h.risk[pad][:, :, None]
+        frac[: h.n_states - 1, issues] = h.fractional_change[:, None]
+        states[issues] = h.n_states
+    values = path[-1].copy()
     trace = Trace(
         positions=positions,
         forecast_path=path,
         extra={
             "win_probability": win,
             "risk_attitude": risk,
-            "fractional_change": history.fractional_change,
-            "states": T,
-            "dimensions": run_issues,
+            "fractional_change": frac,
+            "states": states,
             "round_length": options.round_length,
             "json": {  # added to the --trace JSON (realpolitik.forecast)
                 "win_probability": _nested(win),
-                "fractional_change": _nested(history.fractional_change),
-                "states": T,
+                "fractional_change": _nested(frac),
+                "states": states.tolist(),
             },
         },
     )
