@@ -130,7 +130,7 @@ def bench_cli() -> None:
         wall = time.perf_counter() - t0
     import json
 
-    states = json.loads(out.stdout)["traces"]["smp"]["states"]
+    states = json.loads(out.stdout)["traces"]["smp"]["states"][0]
     print(
         f"`realpolitik forecast` of an {n}-actor KTAB CSV ({states - 1} turns), whole command: {wall:.2f} s (target ≤ 2.5 s)"
     )
