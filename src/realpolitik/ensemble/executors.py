@@ -27,7 +27,14 @@ from typing import Any
 
 from realpolitik.errors import InputError
 
-__all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "DaskExecutor", "make_executor"]
+__all__ = [
+    "Executor",
+    "LocalExecutor",
+    "ProcessExecutor",
+    "DaskExecutor",
+    "make_executor",
+    "parse_spec",
+]
 
 Fn = Callable[..., Any]
 
@@ -123,13 +130,13 @@ class DaskExecutor(Executor):
                 n_workers=n,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
         else:
             try:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout="5s")
             except OSError as exc:
                 raise InputError(
                     field="--executor",
@@ -155,11 +162,13 @@ class DaskExecutor(Executor):
             self.cluster.close()
 
 
-def make_executor(spec: str = "local") -> Executor:
-    """The executor an ``--executor`` value names (see the module docstring)."""
+def parse_spec(spec: str = "local") -> tuple[str, int | None, str | None]:
+    """``(name, workers, address)`` of an ``--executor`` value, or an :class:`InputError`."""
     text = (spec or "local").strip()
     if text.startswith("dask://"):
-        return DaskExecutor(address="tcp://" + text[len("dask://") :])
+        if len(text) == len("dask://"):
+            raise InputError(field="--executor", value=text, expected="dask://HOST:PORT")
+        return "dask", None, "tcp://" + text[len("dask://") :]
     name, _, count = text.partition(":")
     workers = None
     if count:
@@ -170,14 +179,20 @@ def make_executor(spec: str = "local") -> Executor:
                 expected="a worker count ≥ 1 after the colon, e.g. processes:4",
             )
         workers = int(count)
-    if name == "local" and not count:
-        return LocalExecutor()
-    if name == "processes":
-        return ProcessExecutor(workers)
-    if name == "dask":
-        return DaskExecutor(workers=workers)
+    if (name == "local" and not count) or name in ("processes", "dask"):
+        return name, workers, None
     raise InputError(
         field="--executor",
         value=text,
         expected="local, processes[:N], dask[:N] or dask://HOST:PORT",
     )
+
+
+def make_executor(spec: str = "local") -> Executor:
+    """The executor an ``--executor`` value names (see the module docstring)."""
+    name, workers, address = parse_spec(spec)
+    if name == "local":
+        return LocalExecutor()
+    if name == "processes":
+        return ProcessExecutor(workers)
+    return DaskExecutor(address=address, workers=workers)

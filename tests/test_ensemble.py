@@ -1,0 +1,175 @@
+"""Ensembles: per-run seed streams, chunk-invariant results, summaries, Parquet, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from realpolitik.analysis.summary import summarise
+from realpolitik.ensemble import run_ensemble, uncertain_inputs
+from realpolitik.ensemble.runner import Plan, run_draws
+from realpolitik.ensemble.seeds import draw_uniforms
+from realpolitik.forecast import forecast, resolve_models
+from realpolitik.scenario import Scale, load, loads
+
+STATIC = ["mean", "compromise", "median:tie=midpoint", "nbs:disagreement=reference_point"]
+
+
+@pytest.fixture(scope="module")
+def moscow():
+    return load("moscow-1949")
+
+
+def test_run_streams_are_numpys_spawned_children():
+    # numpy's documented scheme: SeedSequence(S).spawn(n)[i] is run i's stream, whatever n.
+    u, seeds = draw_uniforms(7, 3, 6, 4)
+    children = np.random.SeedSequence(7).spawn(6)[3:]
+    for b, child in enumerate(children):
+        g = np.random.default_rng(child)
+        np.testing.assert_array_equal(u[b], g.random(4))
+        assert seeds[b] == g.integers(0, 2**63 - 1)
+
+
+def test_chunking_does_not_change_a_bit(moscow):
+    reqs = resolve_models(moscow, STATIC)
+    one = run_ensemble(moscow, reqs, 300, seed=11, chunk_size=300)
+    for size in (1, 7, 64):
+        other = run_ensemble(moscow, reqs, 300, seed=11, chunk_size=size)
+        np.testing.assert_array_equal(other.draws, one.draws)
+        for name in one.values:
+            np.testing.assert_array_equal(other.values[name], one.values[name])
+
+
+def test_batched_runs_equal_runs_one_by_one(moscow):
+    # The static models' batch path must give the bits of each run alone.
+    reqs = resolve_models(moscow, STATIC)
+    ens = run_ensemble(moscow, reqs, 40, seed=3)
+    plan = Plan(scenario=moscow, requests=tuple(reqs), inputs=ens.inputs, seed=3)
+    for b in (0, 17, 39):
+        alone = run_draws(plan, ens.draws[b : b + 1], np.zeros(1, dtype=np.int64))
+        for name in ens.values:
+            np.testing.assert_array_equal(alone[name][0], ens.values[name][b])
+
+
+def test_dynamic_model_runs_per_draw_chunk_invariant(moscow):
+    reqs = resolve_models(moscow, ["eum"])
+    a = run_ensemble(moscow, reqs, 6, seed=5, chunk_size=6)
+    b = run_ensemble(moscow, reqs, 6, seed=5, chunk_size=1)
+    np.testing.assert_array_equal(a.values["eum"], b.values["eum"])
+    assert np.all(np.isfinite(a.values["eum"]))
+    assert len(set(a.values["eum"][:, 0])) > 1  # the draws do move the forecast
+
+
+def test_summary_closed_form():
+    # Values 1..100: median 50.5; numpy's linear percentile p05 = 1 + 0.05·99 = 5.95;
+    # sample sd = sqrt(n(n+1)/12) = sqrt(841.67) (discrete uniform, ddof=1), mc_se = sd/10.
+    # Nearest of anchors 0/50/100 (lower on ties at 25 and 75): 25, 50 and 25 values.
+    scale = Scale(min=0, max=100, anchors={0: "lo", 50: "mid", 100: "hi"})
+    s = summarise(np.arange(1.0, 101.0), scale)
+    assert s["value"] == 50.5 and s["mean"] == 50.5 and s["runs"] == 100
+    assert s["p05"] == pytest.approx(5.95) and s["p95"] == pytest.approx(95.05)
+    assert s["p25"] == pytest.approx(25.75) and s["p75"] == pytest.approx(75.25)
+    assert s["mc_se"] == pytest.approx(np.sqrt(100 * 101 / 12) / 10)
+    assert s["labels"] == {"lo": 0.25, "mid": 0.5, "hi": 0.25}
+    skipped = summarise(np.array([np.nan, 1.0, 3.0]), scale)
+    assert skipped["value"] == 2.0 and skipped["skipped_runs"] == 1
+
+
+TWO = """\
+name: two
+actors:
+  - {id: a, name: A, capability: 3}
+  - {id: b, name: B, capability: 1}
+issues:
+  - id: i
+    name: I
+    unit: u
+    scale: {min: 0, max: 10, anchors: {0: "low", 10: "high"}}
+    positions: {a: {dist: uniform, low: 2, high: 8}, b: 10}
+    saliences: {a: 1, b: 1}
+"""
+
+
+def test_compromise_of_a_uniform_position_is_uniform():
+    # compromise = (3 x_a + 10) / 4 with x_a ~ U(2, 8): uniform on [4, 8.5], mean 6.25,
+    # median 6.25, p10 = 4 + 0.1 · 4.5 = 4.45; P(nearer 10 than 0) = P(y > 5) = 3.5 / 4.5.
+    sc = loads(TWO)
+    f = forecast(sc, ["compromise"], runs=20_000, seed=1)
+    e = f.to_json()["issues"][0]["forecasts"]["compromise"]
+    assert e["runs"] == 20_000
+    assert abs(e["mean"] - 6.25) < 4 * e["mc_se"]
+    assert e["value"] == pytest.approx(6.25, abs=0.05)
+    assert e["p10"] == pytest.approx(4.45, abs=0.05)
+    assert e["labels"]["high"] == pytest.approx(3.5 / 4.5, abs=0.01)
+    assert e["labels"]["low"] + e["labels"]["high"] == pytest.approx(1.0)
+    assert e["p05"] <= e["p10"] <= e["p25"] <= e["value"] <= e["p75"] <= e["p90"] <= e["p95"]
+
+
+def test_one_run_or_no_uncertainty_is_as_before(moscow, cli):
+    base = cli("forecast", "moscow-1949", "-m", "compromise", "--json")
+    once = cli("forecast", "moscow-1949", "-m", "compromise", "--json", "--runs", "1")
+    assert base.code == once.code == 0 and base.out == once.out
+    plain = cli("forecast", "emission-1994", "-m", "compromise", "--json", "--runs", "50")
+    ref = cli("forecast", "emission-1994", "-m", "compromise", "--json")
+    assert plain.out == ref.out  # emission-1994 has no uncertain inputs
+
+
+def test_parquet_rows_and_metadata(moscow, tmp_path, cli):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "runs.parquet"
+    res = cli("forecast", "moscow-1949", "--runs", "30", "--seed", "4", "-m", "compromise",
+              "-m", "median", "--out", str(out), "--json")
+    assert res.code == 0, res.err
+    table = pq.read_table(out)
+    n_inputs = len(uncertain_inputs(moscow))
+    assert table.num_rows == 30 * 6 * 2  # runs × issues × models
+    assert table.num_columns == 5 + n_inputs
+    meta = json.loads(table.schema.metadata[b"realpolitik"])
+    assert meta["seed"] == 4 and meta["runs"] == 30
+    assert meta["models"] == [{"name": "compromise", "kind": "issue", "options": {}},
+                              {"name": "median", "kind": "issue", "options": {"tie": "lower"}}]
+    assert "name: moscow-1949" in meta["scenario_text"] and meta["software"]["realpolitik"]
+    rows = table.to_pylist()
+    # Row order: run, then model, then issue; the draws repeat on each row of a run.
+    assert [(r["run"], r["model"], r["issue"]) for r in rows[:7]] == [
+        (0, "compromise", i) for i in moscow.issue_ids] + [(0, "median", "alliance")]
+    assert rows[0]["actors.usa.capability"] == rows[11]["actors.usa.capability"]
+    # The JSON's median is the median of the table's values for that issue and model.
+    js = res.json()
+    vals = [r["value"] for r in rows if r["model"] == "median" and r["issue"] == "credit"]
+    credit = next(i for i in js["issues"] if i["id"] == "credit")
+    assert credit["forecasts"]["median"]["value"] == pytest.approx(float(np.median(vals)))
+
+
+def test_cli_same_json_local_and_process_pool(cli):
+    args = ["forecast", "moscow-1949", "--runs", "200", "--seed", "7", "--json",
+            "-m", "compromise", "-m", "nbs", "-m", "eum:max_rounds=3"]
+    local = cli(*args, "--executor", "local")
+    pool = cli(*args, "--executor", "processes:2")
+    assert local.code == pool.code == 0, pool.err
+    assert local.out == pool.out
+    js = local.json()
+    assert js["runs"] == 200 and js["seed"] == 7
+    entry = js["issues"][0]["forecasts"]["compromise"]
+    assert set(entry) >= {"value", "mean", "p05", "p10", "p25", "p75", "p90", "p95", "runs",
+                          "mc_se", "labels"}
+
+
+def test_bad_executor_is_an_input_error(cli):
+    res = cli("forecast", "moscow-1949", "--runs", "5", "-m", "compromise", "--executor", "gpu")
+    assert res.code == 2
+    assert "--executor: got 'gpu'; expected local, processes[:N]" in res.err
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    from realpolitik.cli._ensemble import progress_bar
+
+    with progress_bar(100) as cb:
+        assert cb is None  # pytest captures standard error: not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_INTERACTIVE", "1")
+    with progress_bar(100) as cb:
+        assert cb is not None
+        cb(100)
