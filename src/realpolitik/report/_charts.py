@@ -76,14 +76,27 @@ def chart(
     draw: Callable[[Figure], None],
     size: tuple[float, float],
 ) -> Chart:
-    """Draw a figure of ``size`` inches with ``draw(fig)`` and render it to SVG and PNG."""
+    """Draw a figure of ``size`` inches with ``draw(fig)`` and render it to SVG and PNG.
+
+    The layout is solved once (constrained layout, on an Agg renderer), then frozen, and the
+    tight bounding box is computed once for both files: each file costs one draw.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=size, layout="constrained")
+        canvas = FigureCanvasAgg(fig)
         draw(fig)
+        renderer = canvas.get_renderer()
+        fig.draw(renderer)  # solves the constrained layout
+        fig.set_layout_engine(None)  # frozen: savefig then draws once per file
+        bbox = fig.get_tightbbox(renderer).padded(STYLE["savefig.pad_inches"])
         svg_buf = io.StringIO()
-        fig.savefig(svg_buf, format="svg", metadata={"Date": None})
+        fig.savefig(svg_buf, format="svg", bbox_inches=bbox, metadata={"Date": None})
         png_buf = io.BytesIO()
-        fig.savefig(png_buf, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+        fig.savefig(
+            png_buf, format="png", dpi=_PNG_DPI, bbox_inches=bbox, metadata={"Software": None}
+        )
     return Chart(
         name=name,
         caption=caption,
@@ -114,7 +127,7 @@ def clean_svg(svg: str, prefix: str, title: str) -> str:
             return f"{m.group(1)}{prefix}-{key}" if key in ids else m.group(0)
 
         svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-        svg = re.sub(r'(href="#)([^"]+)', lambda m: _ref(m) + "", svg)
+        svg = re.sub(r'(href="#)([^"]+)', _ref, svg)
         svg = re.sub(r"(url\(#)([^)]+)", _ref, svg)
     svg = _SIZE.sub(
         lambda m: (

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from realpolitik.report import _format as f
-from realpolitik.report._blocks import Heading, Section, Table, Text
+from realpolitik.report._blocks import Bullets, Heading, Section, Table, Text
 from realpolitik.report._charts import chart
 from realpolitik.report.data import ReportData
 from realpolitik.report.sections import section
@@ -79,63 +79,149 @@ def drivers_section(data: ReportData) -> Section | None:
         Text(f"Which uncertain inputs move each forecast ({method} analysis, {size}). {explain}")
     )
     top_lines = []
-    for k, entry in enumerate(sens["issues"]):
-        drivers = [d for d in entry.get("drivers", []) if d]
-        if not drivers:
-            continue
-        key, conf, second = _metric(drivers)
-        drivers = sorted(drivers, key=lambda d: -abs(d.get(key) or 0.0))
-        issue_name = entry.get("id", "")
-        unit = ""
+    by_issue: dict[str, list[dict[str, Any]]] = {}
+    for entry in sens["issues"]:
+        if any(entry.get("drivers") or []):
+            by_issue.setdefault(entry.get("id", ""), []).append(entry)
+    for k, (iid, entries) in enumerate(by_issue.items()):
+        issue_name, unit = iid, ""
         if data.scenario is not None:
             try:
-                issue = data.scenario.issue(entry["id"])
+                issue = data.scenario.issue(iid)
                 issue_name, unit = issue.name, issue.unit
             except KeyError:
                 pass
-        model = entry.get("model", "")
-        sec.blocks.append(Heading(f"{issue_name} — {model}", anchor=f"drivers-{k}"))
-        lead = drivers[0]
-        total = sum(abs(d.get(key) or 0.0) for d in drivers)
-        top3 = sum(abs(d.get(key) or 0.0) for d in drivers[:3])
-        text = (
-            f"The {model} forecast of {issue_name} depends most on "
-            f"**{input_label(lead['input'], data)}** ({key.replace('_', ' ')} "
-            f"{f.num(lead.get(key))})"
-        )
-        if len(drivers) > 1:
-            text += ", then " + f.listing(
-                f"{input_label(d['input'], data)} ({f.num(d.get(key))})" for d in drivers[1:3]
+        sec.blocks.append(Heading(f"{issue_name}", anchor=f"drivers-{iid}"))
+        leads: dict[str, list[str]] = {}
+        lines = []
+        ranked = []
+        for entry in entries:
+            drivers = [d for d in entry["drivers"] if d]
+            key, conf, second = _metric(drivers)
+            drivers = sorted(drivers, key=lambda d: -abs(d.get(key) or 0.0))
+            ranked.append((entry, drivers, key, conf, second))
+            model = entry.get("model", "")
+            lead = drivers[0]
+            leads.setdefault(lead["input"], []).append(model)
+            sym = "ρ" if key == "rho" else key.replace("_", " ")
+            text = (
+                f"{model}: **{input_label(lead['input'], data, iid)}** ({sym} "
+                f"{_val(lead.get(key), key)})"
             )
-        if total > 0 and len(drivers) > 3 and key != "rho":
-            text += f". The top three carry {f.pct(top3 / total)} of the sum of the indices"
-        sec.blocks.append(Text(text + "."))
-        top_lines.append(f"{issue_name}: {input_label(lead['input'], data)}")
-        sec.blocks.append(_tornado(data, entry, drivers, key, conf, second, k, unit))
-        rows = tuple(
-            (
-                input_label(d["input"], data),
-                d["input"],
-                f"{f.signed(d.get(key), 2)}"
-                if key == "rho"
-                else f"{f.num(d.get(key))} ± {f.num(d.get(conf))}",
-                *((f.num(d.get(second)),) if second else ()),
-            )
-            for d in drivers[:_TOP]
-        )
-        sec.blocks.append(
-            Table(
-                header=("Input", "Path", "ρ" if key == "rho" else f"{key} ± conf.")
-                + ((second,) if second else ()),
-                rows=rows,
-                caption=f"The {min(_TOP, len(drivers))} largest drivers of {issue_name} "
-                f"({model})" + ("; conf.: 95% confidence half-width." if conf else "."),
-                align=("l", "l", "r", "r")[: 3 + bool(second)],
-            )
-        )
+            if len(drivers) > 1:
+                text += ", then " + f.listing(
+                    f"{input_label(d['input'], data, iid)} ({_val(d.get(key), key)})"
+                    for d in drivers[1:3]
+                )
+            total = sum(abs(d.get(key) or 0.0) for d in drivers)
+            top3 = sum(abs(d.get(key) or 0.0) for d in drivers[:3])
+            if total > 0 and len(drivers) > 3 and key != "rho":
+                text += f"; the top three carry {f.pct(top3 / total)} of the sum of the indices"
+            lines.append(text + ".")
+        main, who = max(leads.items(), key=lambda kv: len(kv[1]))
+        share = f" ({len(who)} of {len(entries)} models)" if len(entries) > 1 else ""
+        top_lines.append(f"{issue_name}: {input_label(main, data, iid)}{share}")
+        sec.blocks.append(Text(f"What moves the forecast of {issue_name} most, model by model:"))
+        sec.blocks.append(Bullets(tuple(lines)))
+        if len(ranked) == 1:
+            entry, drivers, key, conf, second = ranked[0]
+            sec.blocks.append(_tornado(data, entry, drivers, key, conf, second, k, unit))
+            if key != "rho":
+                sec.blocks.append(_table(data, entry, drivers, key, conf, second, issue_name))
+        else:
+            sec.blocks.append(_heatmap(data, iid, issue_name, ranked))
     if top_lines:
         sec.headlines.append("**Main drivers**: " + "; ".join(top_lines) + ".")
     return sec
+
+
+def _val(value: float | None, key: str) -> str:
+    return f.signed(value, 2) if key == "rho" else f.num(value)
+
+
+def _table(data, entry, drivers, key, conf, second, issue_name: str) -> Table:
+    iid = entry.get("id")
+    rows = tuple(
+        (
+            input_label(d["input"], data, iid),
+            d["input"],
+            f"{f.num(d.get(key))} ± {f.num(d.get(conf))}" if conf else f.num(d.get(key)),
+            *((f.num(d.get(second)),) if second else ()),
+        )
+        for d in drivers[:_TOP]
+    )
+    return Table(
+        header=("Input", "Path", f"{key} ± conf." if conf else key) + ((second,) if second else ()),
+        rows=rows,
+        caption=f"The {min(_TOP, len(drivers))} largest drivers of {issue_name} "
+        f"({entry.get('model', '')})" + ("; conf.: 95% confidence half-width." if conf else "."),
+        align=("l", "l", "r", "r")[: 3 + bool(second)],
+    )
+
+
+def _heatmap(data: ReportData, iid: str, issue_name: str, ranked: list) -> Any:
+    """Several models on one issue: the union of their top drivers × models, one cell each."""
+    key = ranked[0][2]
+    models = [entry.get("model", "") for entry, *_ in ranked]
+    inputs: list[str] = []
+    for _, drivers, *_ in ranked:
+        for d in drivers[:6]:
+            if d["input"] not in inputs:
+                inputs.append(d["input"])
+    inputs = inputs[:12]
+    grid = np.full((len(inputs), len(models)), np.nan)
+    for c, (_, drivers, *_) in enumerate(ranked):
+        vals = {d["input"]: d.get(key) for d in drivers}
+        for r, name in enumerate(inputs):
+            v = vals.get(name)
+            grid[r, c] = np.nan if v is None else v
+    signed = key == "rho"
+    vmax = 1.0 if signed or key in ("ST", "S1") else float(np.nanmax(np.abs(grid)) or 1.0)
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        cmap = "RdBu_r" if signed else "Blues"
+        shown = np.where(np.isfinite(grid), grid, 0.0)
+        ax.imshow(shown, cmap=cmap, vmin=-vmax if signed else 0.0, vmax=vmax, aspect="auto")
+        for r in range(len(inputs)):
+            for c in range(len(models)):
+                v = grid[r, c]
+                text = "—" if not np.isfinite(v) else _val(v, key)
+                dark = np.isfinite(v) and abs(v) > 0.55 * vmax
+                ax.text(
+                    c,
+                    r,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if dark else "#222222",
+                )
+        ax.set_xticks(range(len(models)), models)
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(len(inputs)), [input_label(n, data, iid) for n in inputs])
+        ax.tick_params(length=0)
+        for side in ("left", "bottom", "top", "right"):
+            ax.spines[side].set_visible(False)
+
+    sens = data.sensitivity or {}
+    what = {
+        "rho": "Spearman's ρ between the input's draws and the forecast",
+        "ST": "total-order Sobol index ST",
+        "mu_star": "Morris μ*",
+    }.get(key, key)
+    return chart(
+        f"drivers-{iid}",
+        f"Drivers of {issue_name}: {what}, for each model (columns) and the inputs that rank "
+        f"among the largest for any model (rows)"
+        + ("; red: the forecast rises with the input, blue: it falls" if signed else "")
+        + "; —: not among that model's largest drivers"
+        + f". Source: {data.provenance(models)}, {sens.get('method', '')} over "
+        f"{f.plural(int(sens.get('samples', 0)), 'sample')}.",
+        f"Heat map of the drivers of {issue_name} by model",
+        draw,
+        (6.8, 0.9 + 0.27 * len(inputs)),
+    )
 
 
 def _tornado(data, entry, drivers, key, conf, second, k: int, unit: str):
@@ -174,7 +260,7 @@ def _tornado(data, entry, drivers, key, conf, second, k: int, unit: str):
 
     name = entry.get("id", str(k))
     return chart(
-        f"drivers-{k}-{name}",
+        f"drivers-{name}",
         f"Drivers of {name} ({entry.get('model', '')}): the {len(top)} inputs with the largest "
         f"{'|ρ| (blue: rises with the input; orange: falls)' if key == 'rho' else key.replace('_', ' ')}"
         f"{', with 95% confidence half-widths' if conf else ''}. Source: "

@@ -190,7 +190,7 @@ def _ensemble_line(issue, model: str, d: Distribution) -> str:
     if d.labels:
         lab, p = max(d.labels.items(), key=lambda kv: kv[1])
         text += f"; most likely “{lab}” ({f.pct(p)})"
-    return text + f" — {f.plural(d.runs, 'run')}."
+    return text + "."
 
 
 def _label_table(data: ReportData, issue, per: dict[str, Distribution]) -> Table:
