@@ -181,9 +181,12 @@ def _groups(
     by_actors: dict[tuple[int, ...], list[int]] = {}
     for j in range(inputs.n_issues):
         part = np.flatnonzero(inputs.mask[:, j])
-        bad = [k for k in part if not (np.isfinite(inputs.x[k, j]) and inputs.s[k, j] > 0)]
-        if bad:
-            skipped[j] = f"actor {names[bad[0]]!r} has no positive salience (smp needs one)"
+        lost = [k for k in part if not np.isfinite(inputs.x[k, j])]
+        flat = [k for k in part if not inputs.s[k, j] > 0]
+        if lost:
+            skipped[j] = f"actor {names[lost[0]]!r} has no finite position"
+        elif flat:
+            skipped[j] = f"actor {names[flat[0]]!r} has no positive salience (smp needs one)"
         elif part.size < 3:
             skipped[j] = f"{part.size} actor(s) take a position: fewer than KTAB's minimum of 3"
         elif np.any(~(inputs.c[part] > 0)):
