@@ -184,6 +184,9 @@ def simulate(p: Plan, rng: np.random.Generator) -> Counts:
             ):
                 missed_g[da] += 1  # cannot land: back to base loaded, no slot used
                 back = arrive + back_h + base_h
+            elif closures[f] and closed_until(f, slot):
+                missed_g[da] += 1  # the field closes before its turn comes: back loaded
+                back = arrive + back_h + base_h
             else:
                 ds = int(slot / 24.0)
                 if ds >= n:
@@ -201,7 +204,7 @@ def simulate(p: Plan, rng: np.random.Generator) -> Counts:
                     if wait > f_wait_max[f, ds]:
                         f_wait_max[f, ds] = wait
                     back = slot + city_h + back_h + base_h
-            t_next = max(back, now - out_h + pace)
+            t_next = max(back, now + pace)  # now: this sortie's departure
 
     for g in range(n_groups):
         top = int(p.flying[g].max(initial=0))

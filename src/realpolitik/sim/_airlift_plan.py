@@ -98,13 +98,22 @@ def _window(opens: dt.date | None, closes: dt.date | None, start: dt.date, n: in
 
 
 def draw_ifr_days(cfg: AirliftConfig, rng: np.random.Generator) -> np.ndarray:
-    """One Bernoulli draw per day: is it a day of instrument conditions? The probability is
-    that month's ``ifr_share`` (``default_ifr_share`` for months not listed)."""
+    """The days of instrument conditions: in each month, ``round(share x days)`` of its days
+    (the month's ``ifr_share``, else ``default_ifr_share``), placed at random.
+
+    The share is read as what it is, the share of the month's days in instrument
+    conditions; only which days they are is random.
+    """
     n = cfg.n_days
     dates = np.datetime64(cfg.start) + np.arange(n)
-    months = np.datetime_as_string(dates.astype("datetime64[M]"))
-    share = np.array([cfg.weather.ifr_share.get(m, cfg.weather.default_ifr_share) for m in months])
-    return rng.random(n) < share
+    months = dates.astype("datetime64[M]")
+    ifr = np.zeros(n, dtype=bool)
+    for m in np.unique(months):
+        days = np.flatnonzero(months == m)
+        share = cfg.weather.ifr_share.get(str(m), cfg.weather.default_ifr_share)
+        k = int(np.floor(share * days.size + 0.5))
+        ifr[rng.permutation(days)[:k]] = True
+    return ifr
 
 
 def plan(cfg: AirliftConfig, rng: np.random.Generator) -> Plan:

@@ -1,0 +1,373 @@
+"""The airlift model (issue 7, ../shared/specs/airlift.md) and the berlin-1948 scenario.
+
+Expected values come from ../shared/data/history/berlin_airlift.csv (BA) and the tables in
+../shared/data/history/airlift/, cited beside each assertion, or from closed forms on small
+hand-built airlifts. The Berlin run is done once per module (about 2 s).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from realpolitik.errors import InputError
+from realpolitik.models.airlift import config_of
+from realpolitik.scenario import load, loads
+from realpolitik.sim.airlift import (
+    AirliftConfig,
+    attrition_costs,
+    capacity_on,
+    fleet_counts,
+    run_airlift,
+    summary,
+)
+
+SEED = 0
+
+
+@pytest.fixture(scope="module")
+def berlin():
+    return load("berlin-1948")
+
+
+@pytest.fixture(scope="module")
+def cfg(berlin):
+    return config_of(berlin)
+
+
+@pytest.fixture(scope="module")
+def run(cfg):
+    return run_airlift(cfg, seed=SEED)
+
+
+def _within(model: float, record: float, tol: float = 0.15) -> None:
+    assert abs(model / record - 1.0) <= tol, f"model {model:,.0f} vs record {record:,.0f}"
+
+
+# -- validation against the records (issue 7 §2, spec "Validation") ------------------------
+
+
+def test_first_five_days(run):
+    got = run.window("1948-06-26", "1948-06-30")
+    _within(got["tons"], 1274)  # BA 1948-06-26..30 tons_delivered 1,274 short tons
+    _within(got["flights"], 500)  # BA 1948-06-26..30 flights 500
+
+
+def test_january_1949(run):
+    got = run.window("1949-01-01", "1949-01-31")
+    _within(got["tons"], 171959.2)  # BA 1949-01 tons_delivered 171,959.2
+    _within(got["flights"], 22189)  # BA 1949-01 flights 22,189 (14,095 US + 8,094 UK)
+
+
+def test_blockade_period(run):
+    got = run.window("1948-06-26", "1949-05-12")
+    _within(got["tons"], 1583721.5)  # BA 1948-06-26..1949-05-12 tons_delivered (UPI)
+    _within(got["flights"], 194531)  # BA 1948-06-26..1949-05-12 flights (UPI)
+
+
+def test_whole_operation(run):
+    got = run.window("1948-06-26", "1949-09-30")
+    _within(got["tons"], 2325510)  # BA 1948-06-26..1949-09-30 tons_delivered
+    _within(got["flights"], 277569)  # BA 1948-06-26..1949-09-30 flights
+
+
+def test_capacity_20_july_1948(cfg, run):
+    # BA 1948-07-20 capacity_per_day: the US fleet (54 C-54, 103 C-47) "capable of lifting
+    # about 1,500 t a day" -- a capacity, compared with the model's capacity, not deliveries.
+    _within(capacity_on(cfg, "1948-07-20", operators=("USAF",)), 1500)
+    day = int((np.datetime64("1948-07-20") - run.dates[0]).astype(int))
+    assert run.daily["capacity"][day] >= run.daily["tons"][day] * 0.9
+
+
+# -- plausibility on records the inputs were not tuned to ----------------------------------
+
+
+def _mean_per_day(run, month: str) -> float:
+    sel = run.dates.astype("datetime64[M]") == np.datetime64(month)
+    return float(run.daily["tons"][sel].mean())
+
+
+def test_november_1948_weather_dip(run):
+    # weather.md §1: Nov 1948 was the worst month ("instrument flying was the rule"), and the
+    # fog of 28 Nov-2 Dec halted the lift (29 Nov) and let only 10 aircraft in on 30 Nov.
+    nov, oct_, dec = (_mean_per_day(run, m) for m in ("1948-11", "1948-10", "1948-12"))
+    assert nov < oct_ and nov < dec
+    days = (np.array(["1948-11-29", "1948-11-30"], dtype="datetime64[D]") - run.dates[0]).astype(
+        int
+    )
+    assert run.daily["flights"][days].sum() <= 20  # 30 Nov: 10 aircraft; 29 Nov: none
+
+
+def test_growth_of_1949(run):
+    # monthly.csv 1949-01: January 1949 was the best month since the start; period_anchors.csv:
+    # 8,246 t and then 12,940 t records in spring 1949 -- the lift kept growing after January.
+    jan = _mean_per_day(run, "1949-01")
+    assert all(_mean_per_day(run, f"1948-{m:02d}") < jan for m in range(7, 13))
+    spring = np.mean([_mean_per_day(run, m) for m in ("1949-03", "1949-04", "1949-05")])
+    assert spring > 1.1 * jan
+
+
+def test_cumulative_milestones(run):
+    # period_anchors.csv: the millionth ton on 18 Feb 1949 and the two-millionth on 2 Jul 1949;
+    # the week 26 Dec 1948-1 Jan 1949 carried 41,287 t (CALTF weekly record).
+    _within(run.window("1948-06-26", "1949-02-18")["tons"], 1_000_000)
+    _within(run.window("1948-06-26", "1949-07-02")["tons"], 2_000_000)
+    _within(run.window("1948-12-26", "1949-01-01")["tons"], 41287, tol=0.2)
+
+
+def test_flying_hours_to_the_end_of_the_blockade(run):
+    # aircraft.csv "all types (to 12 May 1949)": 413,000 flying hours (UPI).
+    sel = run.dates <= np.datetime64("1949-05-12")
+    _within(float(run.daily["flying_hours"][sel].sum()), 413_000)
+
+
+def test_fleet_on_29_july_1949(cfg):
+    # fleet.csv 1949-07-29: "the airlift fleet expanded to 380 planes" (all nations).
+    day = (np.datetime64("1949-07-29") - np.datetime64(cfg.start)).astype(int)
+    total = sum(fleet_counts(e, cfg.start, cfg.n_days)[day] for e in cfg.fleet)
+    _within(total, 380)
+
+
+# -- the daily table ------------------------------------------------------------------------
+
+
+def test_daily_table_adds_up(run, cfg):
+    d = run.daily
+    tons = d["tons"]
+    for prefix in ("tons_field_", "tons_type_", "tons_cargo_", "tons_op_"):
+        parts = sum(v for k, v in d.items() if k.startswith(prefix))
+        np.testing.assert_allclose(parts, tons, rtol=1e-9, atol=1e-6)
+    flights = sum(v for k, v in d.items() if k.startswith("landings_field_"))
+    np.testing.assert_array_equal(flights, d["flights"])
+    monthly = run.monthly()
+    assert sum(m["tons"] for m in monthly) == pytest.approx(run.total()["tons"])
+    assert sum(m["flights"] for m in monthly) == run.total()["flights"]
+
+
+def test_shortfall_and_stocks(run):
+    # Issue 7: shortfall = 5,009 t (1,534 food + 3,475 coal and fuel, BA need_food and
+    # need_coal_fuel) less the tons delivered, where positive; stocks_days = stocks / 5,009.
+    d = run.daily
+    np.testing.assert_allclose(d["shortfall"], np.maximum(5009.0 - d["tons"], 0.0))
+    np.testing.assert_allclose(d["stocks_days"], d["stocks"] / 5009.0)
+    # Day 0 (24 Jun 1948): opening stocks of 36 days of food and 45 of coal (BA stocks_food,
+    # stocks_coal), one day consumed, nothing delivered yet.
+    assert d["stocks_days"][0] == pytest.approx((35 * 1534 + 44 * 3475) / 5009.0)
+    assert (d["stocks"] >= 0).all()
+
+
+def test_json_shape(run):
+    out = summary(run, "berlin-1948")
+    assert set(out) == {"scenario", "daily", "monthly", "total"}
+    assert set(out["daily"][2]) == {"date", "tons", "flights", "stocks_days", "shortfall"}
+    assert out["daily"][2]["date"] == "1948-06-26"
+    assert set(out["monthly"][0]) == {"month", "tons", "flights"}
+    assert out["monthly"][0]["month"] == "1948-06"
+    assert set(out["total"]) == {"tons", "flights"}
+
+
+def test_same_seed_same_run(cfg, run):
+    again = run_airlift(cfg, seed=SEED)
+    np.testing.assert_array_equal(again.daily["tons"], run.daily["tons"])
+
+
+def test_attrition_costs_from_the_airlift(berlin, run):
+    costs = attrition_costs(berlin, seed=SEED)
+    west, ussr = np.array(costs["west"]), np.array(costs["ussr"])
+    pc = berlin.airlift.costs.parties
+    # Day 0: no airlift yet, the full shortfall (spec attrition.md: the West's cost is the
+    # airlift's effort plus the city's hardship); the USSR pays its counter-blockade cost.
+    assert west[0] == pytest.approx(pc["west"].hardship)
+    assert ussr[0] == pytest.approx(berlin.attrition.cost["ussr"])
+    # The reputational term only grows while the airlift delivers.
+    assert (np.diff(ussr) >= -1e-15).all() and ussr[300] > ussr[30]
+    day = 200
+    d = run.daily
+    expect = pc["west"].hardship * d["shortfall"][day] / 5009.0
+    expect += pc["west"].effort * d["flying_hours"][day] / 1000.0
+    assert west[day] == pytest.approx(expect)
+
+
+# -- closed forms on small airlifts ---------------------------------------------------------
+
+
+def _toy(**over) -> dict:
+    base = {
+        "start": "2000-01-01",
+        "end": "2000-01-30",
+        "aircraft": {
+            "A": {"payload_t": 5.0, "speed_mph": 100.0, "base_ground_h": 0.5,
+                  "city_ground_h": 0.5, "cargo": {"food": 1.0}},
+        },
+        "airfields": {"F": {"landing_interval": [{"date": "2000-01-01", "minutes": 1.0}]}},
+        "bases": {"B": {"distance_mi": 100.0, "airfields": ["F"]}},
+        "fleet": [{"type": "A", "base": "B", "schedule": [{"date": "2000-01-01", "count": 1}]}],
+        "city": {"need": {"food": 100.0}, "stocks_days": {"food": 10.0}},
+    }  # fmt: skip
+    base.update(over)
+    return base
+
+
+def test_one_aircraft_cycle():
+    # 100 mi at 100 mph each way + 0.5 h unloading + 0.5 h loading = a 3 h cycle (the
+    # landing slot holds the runway, not the aircraft). The first departure falls within the
+    # first 2 h (its pace), so it lands at t0 + 3k h, t0 < 3 h: 720 h / 3 h = 240 sorties.
+    r = run_airlift(_toy(), seed=1)
+    assert r.total()["flights"] == 240
+    assert r.total()["tons"] == 5.0 * r.total()["flights"]
+
+
+def test_utilisation_limit():
+    # max 4 flying hours a day, 2 h of flying per sortie: at most 2 sorties a day, and the
+    # pace (one departure per 12 h) makes it exactly 2 on every full day.
+    cfg = _toy()
+    cfg["aircraft"]["A"]["max_hours_per_day"] = 4.0
+    r = run_airlift(cfg, seed=1)
+    assert (r.daily["flights"] <= 2).all() and (r.daily["flights"][1:-1] == 2).all()
+
+
+def test_landing_interval_is_the_bottleneck():
+    # 200 aircraft, one runway at a 10-minute interval: at most 144 landings a day, and the
+    # field is saturated (the queue never empties), so every full day has 144 or 143.
+    cfg = _toy(
+        fleet=[{"type": "A", "base": "B", "schedule": [{"date": "2000-01-01", "count": 200}]}]
+    )
+    cfg["airfields"]["F"]["landing_interval"] = [{"date": "2000-01-01", "minutes": 10.0}]
+    r = run_airlift(cfg, seed=1)
+    assert r.daily["flights"].max() <= 145
+    assert (r.daily["flights"][2:] >= 143).all()
+    assert r.daily["queue_mean_min_field_f"][5] > 60  # a long ground hold under the block
+
+
+def test_maintenance_share_rounds_the_flying_fleet():
+    # 10 assigned, 30 % in maintenance: 7 fly (``FleetEntry`` interpolation rule).
+    cfg = _toy(
+        fleet=[{"type": "A", "base": "B", "schedule": [{"date": "2000-01-01", "count": 10}]}]
+    )
+    cfg["aircraft"]["A"]["maintenance_share"] = 0.3
+    cfg["aircraft"]["A"]["max_hours_per_day"] = 2.0  # one sortie a day each
+    r = run_airlift(cfg, seed=1)
+    assert (r.daily["flights"][1:-1] == 7).all()
+
+
+def test_closed_field_sends_aircraft_back_loaded():
+    cfg = _toy()
+    cfg["weather"] = {"episodes": [{"start": "2000-01-10T00:00:00", "end": "2000-01-12T00:00:00"}]}
+    r = run_airlift(cfg, seed=1)
+    assert r.daily["flights"][9:11].sum() == 0
+    assert r.daily["missed"][9] <= 1  # only one already on its way when the fog came down
+
+
+def test_fleet_interpolation():
+    entry = AirliftConfig.model_validate(
+        _toy(fleet=[{"type": "A", "base": "B", "schedule": [
+            {"date": "2000-01-03", "count": 10}, {"date": "2000-01-13", "count": 20}]}])
+    ).fleet[0]  # fmt: skip
+    c = fleet_counts(entry, entry.schedule[0].date.replace(day=1), 20)
+    assert c[0] == 0 and c[2] == 10 and c[7] == 15 and c[12] == 20 and c[19] == 20
+    step = entry.model_copy(update={"interpolation": "step"})
+    c = fleet_counts(step, entry.schedule[0].date.replace(day=1), 20)
+    assert c[7] == 10 and c[12] == 20
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(1, 30),
+    interval=st.floats(0.5, 20.0),
+    ifr=st.floats(0.0, 1.0),
+    missed=st.floats(0.0, 0.5),
+    seed=st.integers(0, 2**31),
+)
+def test_invariants(n, interval, ifr, missed, seed):
+    cfg = _toy(
+        fleet=[{"type": "A", "base": "B", "schedule": [{"date": "2000-01-01", "count": n}]}],
+        weather={"default_ifr_share": ifr, "ifr_missed_rate": missed, "ifr_cancel_rate": 0.2,
+                 "ifr_interval_factor": 1.5},
+    )  # fmt: skip
+    cfg["airfields"]["F"]["landing_interval"] = [{"date": "2000-01-01", "minutes": interval}]
+    r = run_airlift(cfg, seed=seed)
+    d = r.daily
+    assert (d["flights"] <= 24 * 60 / interval + 1).all()  # the runway's slots
+    assert (d["flights"] <= n * 24 / 3.0 + n).all()  # each aircraft's cycle of 3 h
+    np.testing.assert_allclose(d["tons"], 5.0 * d["flights"])
+    assert (d["stocks"] >= 0).all() and (d["shortfall"] >= 0).all()
+    assert (d["capacity"] >= 0).all()
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def _locs(exc: ValidationError) -> list[tuple]:
+    return [tuple(e["loc"]) for e in exc.errors()]
+
+
+def test_errors_are_located_in_the_config():
+    with pytest.raises(ValidationError) as exc:
+        AirliftConfig.model_validate(
+            _toy(fleet=[{"type": "A", "base": "B", "schedule": [{"date": "2000-01-01",
+                                                                   "count": -3}]}])
+        )  # fmt: skip
+    assert ("fleet", 0, "schedule", 0, "count") in _locs(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        AirliftConfig.model_validate(
+            _toy(fleet=[{"type": "Z", "base": "B", "airfields": ["F", "Q"],
+                         "schedule": [{"date": "2000-01-01", "count": 3}]}])
+        )  # fmt: skip
+    assert {("fleet", 0, "type"), ("fleet", 0, "airfields", 1)} <= set(_locs(exc.value))
+    with pytest.raises(ValidationError) as exc:
+        AirliftConfig.model_validate(
+            _toy(fleet=[{"type": "A", "base": "B", "schedule": [
+                {"date": "2000-01-05", "count": 3}, {"date": "2000-01-02", "count": 4}]}])
+        )  # fmt: skip
+    assert ("fleet", 0, "schedule", 1, "date") in _locs(exc.value)
+
+
+def _berlin_text() -> str:
+    from realpolitik.scenario.load import bundled_path
+
+    return bundled_path("berlin-1948").read_text(encoding="utf-8")
+
+
+def _line_of(text: str, needle: str, nth: int = 0) -> int:
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return lines[nth]
+
+
+@pytest.mark.parametrize(
+    "old, new, needle, field, expected",
+    [
+        ("{date: 1948-07-20, count: 103}", "{date: 1948-07-20, count: -103}", "count: -103",
+         "airlift.fleet.0.schedule.2.count", "a count ≥ 0"),
+        ("- type: Hastings", "- type: Lancaster", "Lancaster",
+         "airlift.fleet.9.type", "a known aircraft type"),
+        ("base: Fassberg\n      operator: USAF",
+         "base: Fassberg\n      airfields: [Tegel, Tegl]\n      operator: USAF", "Tegl",
+         "airlift.fleet.2.airfields.1", "a known airfield"),
+        ("{date: 1948-10-01, count: 0}", "{date: 1948-07-01, count: 0}", "1948-07-01, count: 0",
+         "airlift.fleet.0.schedule.3.date", "a date after 1948-07-20"),
+    ],
+)  # fmt: skip
+def test_malformed_fleet_schedules_get_located_errors(old, new, needle, field, expected):
+    text = _berlin_text()
+    assert text.count(old) == 1
+    bad = text.replace(old, new)
+    with pytest.raises(InputError) as exc:
+        loads(bad, file="berlin.yaml")
+    err = exc.value
+    assert err.file == "berlin.yaml" and err.field == field
+    assert expected in err.expected
+    assert err.line == _line_of(bad, needle)  # the line where the bad value stands
+    assert str(err).startswith(f"berlin.yaml:{err.line}:")
+
+
+def test_costs_for_a_party_that_is_not_in_the_contest():
+    text = _berlin_text().replace(
+        "      ussr:\n        reputation:", "      stalin:\n        reputation:"
+    )
+    with pytest.raises(InputError) as exc:
+        loads(text, file="berlin.yaml")
+    assert exc.value.field == "airlift.costs.parties.stalin"
+    assert "attrition parties" in exc.value.expected
