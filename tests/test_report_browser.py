@@ -1,0 +1,85 @@
+"""The report in a real browser: headless Debian chromium driven by Playwright (issue 8 §3).
+
+Renders report.html from a file URL, takes a full-page screenshot, checks that every chart's
+SVG has a non-zero size, that the page logs no console error, and that it requests nothing
+but its own file. Skipped, with the reason in pytest's summary, where /usr/bin/chromium or
+the playwright package is missing; `make test` and `.ci/run` install both.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _skip(reason: str) -> None:
+    warnings.warn(f"browser test skipped: {reason}", stacklevel=2)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    if exe is None:
+        _skip("Debian's chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip("the playwright package is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory):
+    from realpolitik.forecast import forecast
+    from realpolitik.report import from_forecast, write_report
+    from realpolitik.scenario import load
+
+    out = tmp_path_factory.mktemp("browser")
+    result = forecast(load("moscow-1949"), seed=5)
+    write_report(from_forecast(result, seed=5), out)
+    return out
+
+
+def test_report_renders_in_chromium(browser, report_dir):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    url = (report_dir / "report.html").resolve().as_uri()
+    page.goto(url, wait_until="load")
+    shot = report_dir / "screenshot.png"
+    page.screenshot(path=str(shot), full_page=True)
+    sizes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('figure.chart svg')).map(s => {"
+        " const r = s.getBoundingClientRect(); return [s.closest('figure').id, r.width, r.height];"
+        "})"
+    )
+    page.close()
+    assert shot.stat().st_size > 10_000
+    assert len(sizes) >= 8  # actors, six issues, the eum path, the attrition chart
+    for fig_id, width, height in sizes:
+        assert width > 100 and height > 50, (fig_id, width, height)
+    assert errors == []
+    assert requests == [url]  # the page itself, and nothing else
