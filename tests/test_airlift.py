@@ -371,3 +371,40 @@ def test_costs_for_a_party_that_is_not_in_the_contest():
         loads(text, file="berlin.yaml")
     assert exc.value.field == "airlift.costs.parties.stalin"
     assert "attrition parties" in exc.value.expected
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def test_cli_airlift_json_and_parquet(cli, tmp_path, run):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "daily.parquet"
+    res = cli("airlift", "berlin-1948", "--json", "--out", out, "--seed", SEED)
+    assert res.code == 0, res.err
+    got = res.json()
+    assert got == summary(run, "berlin-1948")  # the same seed, the same run
+    table = pq.read_table(out)
+    assert table.num_rows == run.n_days
+    assert {"date", "tons", "flights", "stocks_days", "shortfall", "tons_field_tegel"} <= set(
+        table.column_names
+    )
+    assert table.schema.metadata[b"scenario"] == b"berlin-1948"
+
+
+def test_cli_airlift_needs_an_airlift_block(cli):
+    res = cli("airlift", "moscow-1949")
+    assert res.code == 2
+    assert "moscow-1949: airlift: the scenario has no airlift block" in res.err
+
+
+def test_forecast_has_the_blockade_crisis(cli):
+    res = cli("forecast", "berlin-1948", "--json", "--runs", 1)
+    assert res.code == 0, res.err
+    got = res.json()
+    crisis = next(c for c in got["crises"] if c["model"] == "attrition")
+    assert crisis["parties"] == ["ussr", "west"]
+    # BA row "blockade": lifted at 00:01 on 12 May 1949, day 322 from 24 Jun 1948.
+    assert crisis["recorded"] == {"conceded": "ussr", "day": 322.0}
+    assert 0.0 <= crisis["p_first"]["ussr"] <= 1.0
+    assert {"median", "p10", "p90"} <= set(crisis["end_day"])
+    assert got["airlift"]["total"]["flights"] > 0

@@ -93,6 +93,17 @@ class AirliftResult:
             for i in range(self.n_days)
         ]
 
+    def to_arrow(self, metadata: dict[str, str] | None = None) -> Any:
+        """The daily table as a ``pyarrow.Table`` (``date`` first); needs pyarrow."""
+        import pyarrow as pa
+
+        cols = {"date": pa.array(self.dates.astype("datetime64[D]").astype(object), pa.date32())}
+        cols.update({k: pa.array(v) for k, v in self.daily.items()})
+        table = pa.table(cols)
+        if metadata:
+            table = table.replace_schema_metadata({k: str(v) for k, v in metadata.items()})
+        return table
+
     def cost(self) -> DailyCost:
         d = self.daily
         return DailyCost(

@@ -1,0 +1,109 @@
+"""``realpolitik airlift SCENARIO``: run a scenario's airlift alone (issue 7).
+
+Prints the monthly tonnage and the whole-period totals; ``--json`` prints the issue's shape::
+
+    {"scenario": "...", "daily": [{"date", "tons", "flights", "stocks_days", "shortfall"}],
+     "monthly": [{"month", "tons", "flights"}], "total": {"tons", "flights"}}
+
+``--out DAILY.parquet`` writes the whole daily table (tons by airfield, type, operator and
+cargo; flights, missed approaches, cancellations, queueing; stocks, shortfall, capacity).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from realpolitik.cli._app import app, console, print_json
+from realpolitik.errors import InputError
+
+__all__ = ["airlift_command", "write_daily"]
+
+
+@app.command("airlift")
+def airlift_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", help="Write the daily table to this Parquet file (needs pyarrow)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the weather, cancellations, misses.")
+    ] = None,
+) -> None:
+    """Run the scenario's airlift alone: tons a day, monthly and in all."""
+    from realpolitik.scenario import load
+    from realpolitik.sim.airlift import run_airlift, summary
+
+    sc = load(scenario)
+    if sc.airlift is None:
+        raise InputError(
+            file=scenario,
+            field="airlift",
+            problem="the scenario has no airlift block",
+            expected="a scenario with an `airlift` block (e.g. berlin-1948)",
+        )
+    result = run_airlift(sc.airlift, seed=0 if seed is None else seed)
+    if out is not None:
+        write_daily(result, out, {"scenario": sc.name, "seed": str(0 if seed is None else seed)})
+    if as_json:
+        print_json(summary(result, sc.name))
+    else:
+        _render(sc.name, result)
+
+
+def write_daily(result: Any, path: str, metadata: dict[str, str]) -> None:
+    """Write the daily table to ``path`` as Parquet; bad paths and a missing pyarrow are
+    input errors (exit 2)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            field="--out",
+            problem="pyarrow is not installed",
+            expected="pip install 'realpolitik[ensemble]'",
+        ) from None
+    target = Path(path)
+    if target.is_dir() or not target.parent.is_dir():
+        raise InputError(
+            file=path,
+            problem="a directory" if target.is_dir() else "its folder does not exist",
+            expected="a path to a new or existing file in an existing folder",
+        )
+    try:
+        pq.write_table(result.to_arrow(metadata), str(target))
+    except OSError as exc:
+        raise InputError(
+            file=path, problem=f"cannot write: {exc.strerror or exc}", expected="a writable file"
+        ) from None
+
+
+def _render(name: str, result: Any) -> None:
+    table = Table(title=f"{name}: airlift by month (short tons)", title_justify="left")
+    for col in ("month", "tons", "t/day", "flights", "missed", "cancelled"):
+        table.add_column(col, justify="left" if col == "month" else "right")
+    months = result.dates.astype("datetime64[M]")
+    for m in result.monthly():
+        days = int((months == np.datetime64(m["month"])).sum())
+        table.add_row(
+            m["month"], f"{m['tons']:,.0f}", f"{m['tons'] / max(days, 1):,.0f}",
+            f"{m['flights']:,}", f"{m['missed']:,}", f"{m['cancelled']:,}",
+        )  # fmt: skip
+    total = result.total()
+    table.add_row(
+        "[bold]total[/bold]", f"{total['tons']:,.0f}", "", f"{total['flights']:,}",
+        f"{total['missed']:,}", f"{total['cancelled']:,}", style="bold",
+    )  # fmt: skip
+    console.print(table)
+    d = result.daily
+    low = int(d["stocks_days"].argmin())
+    console.print(
+        f"Need {result.need:,.0f} t/day; short on {int((d['shortfall'] > 0).sum())} of "
+        f"{result.n_days} days; lowest stocks {d['stocks_days'][low]:.1f} days on "
+        f"{result.dates[low]}; {total['flying_hours']:,.0f} flying hours."
+    )
