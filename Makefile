@@ -6,7 +6,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
+
+# The report of `make run` (issue 8): the Moscow talks with an ensemble of 1,000 runs.
+REPORT ?= reports/moscow-1949
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +18,24 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/realpolitik forecast moscow-1949
+	$(BIN)/realpolitik forecast moscow-1949 --runs 1000 --seed 1949 --report $(REPORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-test: $(STAMP) lint
+# The report's browser test needs Debian's chromium: installed with apt when missing and we
+# are root (as on CI); elsewhere the test is skipped with a notice.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the report's browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "notice: /usr/bin/chromium is missing and you are not root: the browser test will be skipped"; \
+	  fi; \
+	fi
+
+test: $(STAMP) lint browser
 	$(BIN)/pytest -n 2
 
 bench: $(STAMP)

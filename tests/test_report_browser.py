@@ -8,6 +8,7 @@ the playwright package is missing; `make test` and `.ci/run` install both.
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -29,6 +30,8 @@ ARGS = [
 
 
 def _skip(reason: str) -> None:
+    if os.environ.get("REALPOLITIK_REQUIRE_BROWSER"):  # set by .ci/run: CI must run it
+        pytest.fail(f"browser test required but cannot run: {reason}")
     warnings.warn(f"browser test skipped: {reason}", stacklevel=2)
     pytest.skip(reason)
 
