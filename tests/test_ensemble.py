@@ -173,3 +173,43 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     with progress_bar(100) as cb:
         assert cb is not None
         cb(100)
+
+
+def _fixed_attrition(text: str) -> str:
+    """moscow-1949 with the attrition block's distributions replaced by their means."""
+    import re
+
+    return re.sub(r"\{dist: normal, mean: ([0-9.]+), sd: [0-9.]+, bounds: \[[^\]]*\]\}", r"\1",
+                  text)
+
+
+def test_attrition_runs_sample_the_equilibrium():
+    # With the block fixed, each run's sampled end comes from the one equilibrium, so the
+    # shares converge to the model's exact p_first (Abreu & Gul 2000, the attrition entry):
+    # within 4 binomial standard errors at 4,000 runs.
+    from realpolitik.scenario import bundled_path
+
+    sc = loads(_fixed_attrition(bundled_path("moscow-1949").read_text()))
+    assert not [u for u in uncertain_inputs(sc) if u.target == "other"]
+    f = forecast(sc, ["compromise", "attrition"], runs=4000, seed=2)
+    entry = f.to_json()["crises"][0]
+    ens = entry["ensemble"]
+    assert ens["runs"] == 4000 and list(ens["p_first"]) == entry["parties"]
+    for party, p in entry["p_first"].items():
+        assert abs(ens["p_first"][party] - p) < 4 * np.sqrt(p * (1 - p) / 4000)
+    assert abs(ens["p_impasse"] - entry["p_impasse"]) < 4 * np.sqrt(0.05 * 0.95 / 4000)
+
+
+def test_attrition_with_uncertain_block_is_chunk_invariant(moscow, tmp_path):
+    pytest.importorskip("pyarrow")
+    assert [u for u in uncertain_inputs(moscow) if u.target == "other"]  # the block's numbers
+    reqs = resolve_models(moscow, ["compromise", "attrition"])
+    a = run_ensemble(moscow, reqs, 40, seed=9, chunk_size=40)
+    b = run_ensemble(moscow, reqs, 40, seed=9, chunk_size=3)
+    np.testing.assert_array_equal(a.crises["attrition"]["day"], b.crises["attrition"]["day"])
+    assert list(a.crises["attrition"]["conceded"]) == list(b.crises["attrition"]["conceded"])
+    table = a.table()
+    assert table.num_rows == 40 * (6 * 1 + 1)  # runs × (issues × issue models + the crisis)
+    rows = [r for r in table.to_pylist() if r["model"] == "attrition"]
+    assert [r["run"] for r in rows] == list(range(40)) and rows[0]["issue"] == "alliance"
+    assert {r["conceded"] for r in rows} <= {"stalin", "mao", None}

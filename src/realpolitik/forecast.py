@@ -221,7 +221,7 @@ def forecast(
         else:
             result.extra[req.name] = req.spec.run(scenario, req.options, ctx)
     n_runs = scenario.runs if runs is None else int(runs)
-    if n_runs > 1 and result.issue_results:
+    if n_runs > 1 and (result.issue_results or result.crises):
         from realpolitik.ensemble import run_ensemble, uncertain_inputs
 
         if uncertain_inputs(scenario):  # without uncertainty, one run says it all
@@ -230,4 +230,7 @@ def forecast(
             result.ensemble = ens
             for name, res in result.issue_results.items():
                 result.issue_results[name] = replace(res, values=ens.point(name))
+            for entry in result.crises:  # each run sampled who conceded and when
+                if entry.get("model") in ens.crises:
+                    entry["ensemble"] = ens.crisis_summary(entry["model"], entry.get("parties"))
     return result

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["QUANTILES", "summarise", "label_shares", "nearest_anchor"]
+__all__ = ["QUANTILES", "summarise", "label_shares", "nearest_anchor", "crisis_summary"]
 
 QUANTILES = {"p05": 5, "p10": 10, "p25": 25, "p75": 75, "p90": 90, "p95": 95}
 
@@ -65,4 +65,32 @@ def summarise(values: Any, scale: Any) -> dict[str, Any]:
     out["labels"] = label_shares(ok, dict(getattr(scale, "anchors", {}) or {}))
     if ok.size < n:
         out["skipped_runs"] = n - int(ok.size)
+    return out
+
+
+def crisis_summary(
+    samples: dict[str, np.ndarray], parties: list[str] | None = None
+) -> dict[str, Any]:
+    """A crisis model's sampled ends over the runs (one end per run).
+
+    ``samples``: ``conceded`` (party id, "" for an impasse) and ``day`` (inf for an impasse).
+    Returns ``{"runs", "p_first": {party: share}, "p_impasse", "end_day": {"median", "p10",
+    "p90"}}``, parties in the given order. A quantile of the end day that falls in the
+    impasse mass is null, as in the single-run entry.
+    """
+    who = np.asarray(samples["conceded"], dtype=object)
+    day = np.asarray(samples["day"], dtype=float)
+    n = int(day.size)
+    names = list(parties) if parties else sorted({str(p) for p in who if p})
+    out: dict[str, Any] = {
+        "runs": n,
+        "p_first": {p: float(np.mean(who == p)) if n else 0.0 for p in names},
+        "p_impasse": float(np.mean(who == "")) if n else 0.0,
+    }
+    with np.errstate(invalid="ignore"):
+        q = np.percentile(day, [50, 10, 90]) if n else np.full(3, np.nan)
+    out["end_day"] = {
+        k: (float(v) if np.isfinite(v) else None)
+        for k, v in zip(("median", "p10", "p90"), q, strict=True)
+    }
     return out

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.ensemble.crises import run_crises, sampler_of
 from realpolitik.ensemble.seeds import draw_uniforms, fresh_seed
 from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_inputs
 from realpolitik.models import IssueInputs, RunContext
@@ -51,6 +52,7 @@ class Plan:
     requests: tuple[Any, ...]  # ModelRequest of the issue models
     inputs: tuple[UncertainInput, ...]
     seed: int
+    crises: tuple[Any, ...] = ()  # crisis ModelRequests whose module can sample (crises.py)
 
     @cached_property
     def base(self) -> IssueInputs:
@@ -74,6 +76,7 @@ class Chunk:
     stop: int
     draws: np.ndarray
     values: dict[str, np.ndarray]
+    crises: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 def chunks(runs: int, size: int) -> list[tuple[int, int]]:
@@ -86,7 +89,16 @@ def run_chunk(plan: Plan, start: int, stop: int) -> Chunk:
     """Draw runs ``start..stop-1`` from their own streams and run every model on them."""
     u, seeds = draw_uniforms(plan.seed, start, stop, len(plan.inputs))
     draws = values_of(plan.inputs, u)
-    return Chunk(start=start, stop=stop, draws=draws, values=run_draws(plan, draws, seeds))
+    scenarios = None
+    if plan.needs_scenario and (plan.crises or not all(_batched(r) for r in plan.requests)):
+        scenarios = [scenario_for(plan, row) for row in draws]  # one per run, shared
+    values = run_draws(plan, draws, seeds, scenarios)
+    crises = run_crises(plan, draws, seeds, scenarios) if plan.crises else {}
+    return Chunk(start=start, stop=stop, draws=draws, values=values, crises=crises)
+
+
+def _batched(req: Any) -> bool:
+    return bool(getattr(req.spec, "batched", False))
 
 
 def values_of(inputs: tuple[UncertainInput, ...], u: np.ndarray) -> np.ndarray:
@@ -122,7 +134,9 @@ def batch_inputs(plan: Plan, draws: np.ndarray) -> IssueInputs:
     )
 
 
-def run_draws(plan: Plan, draws: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
+def run_draws(
+    plan: Plan, draws: np.ndarray, seeds: np.ndarray, scenarios: list[Any] | None = None
+) -> dict[str, np.ndarray]:
     """Every issue model's forecast ``[runs, issues]`` (0-100) for given input values.
 
     ``seeds[run]`` seeds each run's stochastic models. Batched models run once on the whole
@@ -140,7 +154,7 @@ def run_draws(plan: Plan, draws: np.ndarray, seeds: np.ndarray) -> dict[str, np.
         for b in range(draws.shape[0]):
             ctx = RunContext(seed=int(seeds[b]))
             if plan.needs_scenario:
-                sc = scenario_for(plan, draws[b])
+                sc = scenarios[b] if scenarios is not None else scenario_for(plan, draws[b])
                 inputs, timeline = sc.inputs(), _timeline(sc)
             else:
                 inputs = IssueInputs(
@@ -203,6 +217,7 @@ class Ensemble:
     draws: np.ndarray
     values: dict[str, np.ndarray]
     executor: str = "local"
+    crises: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def in_units(self, model: str) -> np.ndarray:
@@ -217,6 +232,12 @@ class Ensemble:
         from realpolitik.analysis.summary import summarise
 
         return summarise(self.in_units(model)[:, j], self.scenario.issues[j].scale)
+
+    def crisis_summary(self, model: str, parties: list[str] | None = None) -> dict[str, Any]:
+        """A crisis model's runs summarised (see analysis.summary.crisis_summary)."""
+        from realpolitik.analysis.summary import crisis_summary
+
+        return crisis_summary(self.crises[model], parties)
 
     def point(self, model: str) -> np.ndarray:
         """The median forecast of each issue on 0-100 (NaN where every run skipped it)."""
@@ -266,10 +287,13 @@ def run_ensemble(
 
     seed = fresh_seed() if seed is None else int(seed)
     issue_reqs = tuple(r for r in requests if r.spec.kind == "issue")
+    crisis_reqs = tuple(r for r in requests if sampler_of(r.spec) is not None)
     inputs = uncertain_inputs(scenario)
-    plan = Plan(scenario=scenario, requests=issue_reqs, inputs=inputs, seed=seed)
+    plan = Plan(
+        scenario=scenario, requests=issue_reqs, inputs=inputs, seed=seed, crises=crisis_reqs
+    )
     with make_executor(executor) as ex:
-        size = chunk_size or default_chunk(list(issue_reqs), runs, ex.workers)
+        size = chunk_size or default_chunk([*issue_reqs, *crisis_reqs], runs, ex.workers)
         parts = chunks(runs, size)
         done: dict[int, Chunk] = {}
         for idx, chunk in ex.map_chunks(run_chunk, plan, parts):
@@ -279,6 +303,13 @@ def run_ensemble(
     ordered = [done[i] for i in range(len(parts))]
     draws = np.concatenate([c.draws for c in ordered]) if ordered else np.empty((0, len(inputs)))
     values = {r.name: np.concatenate([c.values[r.name] for c in ordered]) for r in issue_reqs}
+    crises = {
+        r.name: {
+            k: np.concatenate([c.crises[r.name][k] for c in ordered])
+            for k in (ordered[0].crises[r.name] if ordered else {})
+        }
+        for r in crisis_reqs
+    }
     return Ensemble(
         scenario=scenario,
         requests=list(requests),
@@ -288,6 +319,7 @@ def run_ensemble(
         draws=draws,
         values=values,
         executor=executor,
+        crises=crises,
     )
 
 

@@ -9,6 +9,11 @@ label, null without anchors), then one float64 column per uncertain input, named
 in the scenario (``issues.railway.positions.stalin``), holding that run's draw in the field's
 own unit.
 
+A crisis model that samples its end (attrition) adds one row per run, on its block's issue,
+after the issue models' rows of each group of runs, and two columns: ``conceded`` (the party
+that gave way first; null for an impasse and on the issue models' rows) and ``day`` (the day
+the contest ended; null for an impasse).
+
 The Parquet file's schema metadata has one key, ``realpolitik``, a JSON object with the
 scenario's name, file and full text, the seed, the number of runs, the models with their
 options, the uncertain inputs with their distributions, and the software version.
@@ -63,14 +68,21 @@ def metadata(ens: Any) -> dict[str, Any]:
 
 
 def _batch(ens: Any, start: int, stop: int) -> Any:
-    """The rows of runs start..stop-1 as one Arrow RecordBatch."""
+    """The rows of runs start..stop-1 as one Arrow RecordBatch (issue rows, then crisis rows)."""
     pa = _pa()
     sc = ens.scenario
     models = list(ens.values)
+    crises = list(getattr(ens, "crises", {}) or {})
+    issue_ids = list(sc.issue_ids)
+    for c in crises:
+        block_issue = getattr(getattr(sc, c, None), "issue", None)
+        if block_issue is not None and block_issue not in issue_ids:
+            issue_ids.append(block_issue)
     n_runs, n_models, n_issues = stop - start, len(models), len(sc.issues)
     per_run = n_models * n_issues
-    vals = np.stack([ens.in_units(m)[start:stop] for m in models], axis=1)  # [run, model, issue]
-    flat = vals.reshape(-1)
+    vals = np.stack([ens.in_units(m)[start:stop] for m in models], axis=1).reshape(
+        n_runs, n_models, n_issues
+    )  # [run, model, issue]
     labels = np.full((n_runs, n_models, n_issues), None, dtype=object)
     for j, issue in enumerate(sc.issues):
         if issue.scale.anchors:
@@ -80,17 +92,46 @@ def _batch(ens: Any, start: int, stop: int) -> Any:
             v = vals[:, :, j]
             idx = np.argmin(np.abs(v[..., None] - points), axis=-1)
             labels[:, :, j] = np.where(np.isfinite(v), names[idx], None)
-    model_idx = np.tile(np.repeat(np.arange(n_models, dtype=np.int32), n_issues), n_runs)
-    issue_idx = np.tile(np.arange(n_issues, dtype=np.int32), n_runs * n_models)
+    run = [np.repeat(np.arange(start, stop, dtype=np.int64), per_run)]
+    model_idx = [np.tile(np.repeat(np.arange(n_models, dtype=np.int32), n_issues), n_runs)]
+    issue_idx = [np.tile(np.arange(n_issues, dtype=np.int32), n_runs * n_models)]
+    value = [vals.reshape(-1)]
+    label = [labels.reshape(-1)]
+    rows = [np.repeat(np.arange(n_runs), per_run)]  # the run of each row, for the draws
+    conceded = [np.full(n_runs * per_run, None, dtype=object)]
+    day = [np.full(n_runs * per_run, np.nan)]
+    for k, c in enumerate(crises):  # one row per run: who conceded first, and on which day
+        block_issue = getattr(getattr(sc, c, None), "issue", None)
+        run.append(np.arange(start, stop, dtype=np.int64))
+        model_idx.append(np.full(n_runs, n_models + k, dtype=np.int32))
+        issue_idx.append(
+            np.full(n_runs, issue_ids.index(block_issue) if block_issue else 0, dtype=np.int32)
+        )
+        value.append(np.full(n_runs, np.nan))
+        label.append(np.full(n_runs, None, dtype=object))
+        rows.append(np.arange(n_runs))
+        who = ens.crises[c]["conceded"][start:stop]
+        conceded.append(np.where(who == "", None, who))
+        day.append(ens.crises[c]["day"][start:stop])
+    flat = np.concatenate(value)
     cols = {
-        "run": pa.array(np.repeat(np.arange(start, stop, dtype=np.int64), per_run)),
-        "model": pa.DictionaryArray.from_arrays(pa.array(model_idx), pa.array(models)),
-        "issue": pa.DictionaryArray.from_arrays(pa.array(issue_idx), pa.array(list(sc.issue_ids))),
+        "run": pa.array(np.concatenate(run)),
+        "model": pa.DictionaryArray.from_arrays(
+            pa.array(np.concatenate(model_idx)), pa.array(models + crises)
+        ),
+        "issue": pa.DictionaryArray.from_arrays(
+            pa.array(np.concatenate(issue_idx)), pa.array(issue_ids)
+        ),
         "value": pa.array(flat, mask=~np.isfinite(flat)),
-        "label": pa.array(labels.reshape(-1), type=pa.string()),
+        "label": pa.array(np.concatenate(label), type=pa.string()),
     }
+    if crises:
+        d = np.concatenate(day)
+        cols["conceded"] = pa.array(np.concatenate(conceded), type=pa.string())
+        cols["day"] = pa.array(d, mask=~np.isfinite(d))
+    at = np.concatenate(rows) + start
     for col, inp in enumerate(ens.inputs):
-        cols[inp.name] = pa.array(np.repeat(ens.draws[start:stop, col], per_run))
+        cols[inp.name] = pa.array(ens.draws[at, col])
     return pa.RecordBatch.from_pydict(cols)
 
 

@@ -1,0 +1,46 @@
+"""Crisis models in an ensemble: each run samples who concedes and when.
+
+A crisis model joins the ensemble when its module defines
+``sample_scenario(scenario, rng, n) -> {"conceded": party ids ("" for an impasse),
+"day": days (inf for an impasse)}`` (the attrition model's exact sampler,
+:func:`realpolitik.models.attrition.sample_scenario`). Run ``i`` calls it with ``n = 1`` on
+its own scenario (its draws of the block's uncertain numbers, when there are any) and a
+generator seeded by its model seed, so the crisis draws, too, are the same for any chunking.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["sampler_of", "run_crises"]
+
+
+def sampler_of(spec: Any) -> Callable[..., dict[str, np.ndarray]] | None:
+    """The ``sample_scenario`` function of a crisis model's module, or None."""
+    if spec.kind != "crisis":
+        return None
+    module = importlib.import_module(spec.run.__module__)
+    return getattr(module, "sample_scenario", None)
+
+
+def run_crises(
+    plan: Any, draws: np.ndarray, seeds: np.ndarray, scenarios: list[Any] | None = None
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each crisis model's sampled end per run: ``{model: {"conceded": [...], "day": [...]}}``."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for req in plan.crises:
+        sampler = sampler_of(req.spec)
+        cols: dict[str, list[Any]] = {}
+        for b in range(draws.shape[0]):
+            sc = scenarios[b] if scenarios is not None else plan.scenario
+            rng = np.random.Generator(np.random.PCG64(int(seeds[b])))
+            for key, value in sampler(sc, rng, 1).items():
+                cols.setdefault(key, []).append(value[0])
+        out[req.name] = {
+            k: np.array(v, dtype=object if k == "conceded" else float) for k, v in cols.items()
+        }
+    return out
