@@ -62,6 +62,11 @@ ModelOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option("--report", help="Also write a report (report.html, report.md with PNG "
+                 "charts) of the track record into this directory."),
+]
 SeedOpt = Annotated[
     int, typer.Option("--seed", help="Seed of the bootstrap and of every stochastic model.")
 ]
@@ -103,6 +108,7 @@ def deu_command(
             "'drop' (the actor is left out of that issue).",
         ),
     ] = "zero",
+    report: ReportOpt = None,
 ) -> None:
     """Score models on EU legislative negotiations (DEU): MAE with a bootstrap interval,
     median error, share within 10 points, and the difference from the compromise model."""
@@ -140,6 +146,11 @@ def deu_command(
         render_deu(result)
         if predictions is not None:
             console.print(f"[dim]Per-issue forecasts written to {predictions}[/dim]")
+    if report is not None:  # issue 8
+        from realpolitik.cli.report import write_backtest_report
+
+        write_backtest_report("deu", result.to_json(), report, models=model, seed=seed,
+                              json_out=as_json)
 
 
 @backtest_app.command("cases")
@@ -147,6 +158,7 @@ def cases_command(
     model: ModelOpt = None,
     as_json: JsonOpt = False,
     seed: SeedOpt = 0,
+    report: ReportOpt = None,
 ) -> None:
     """Score models on every bundled scenario with a recorded outcome, issue by issue."""
     result = backtest_cases(models=model, seed=seed)
@@ -154,6 +166,11 @@ def cases_command(
         print_json(result.to_json())
     else:
         render_cases(result)
+    if report is not None:  # issue 8
+        from realpolitik.cli.report import write_backtest_report
+
+        write_backtest_report("cases", result.to_json(), report, models=model, seed=seed,
+                              json_out=as_json)
 
 
 # -- output -----------------------------------------------------------------------------------

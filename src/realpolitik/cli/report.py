@@ -17,7 +17,14 @@ import typer
 from realpolitik.cli._app import app, console
 from realpolitik.errors import InputError
 
-__all__ = ["report_command", "write_forecast_report", "write_report_data", "announce"]
+__all__ = [
+    "report_command",
+    "write_forecast_report",
+    "write_sensitivity_report",
+    "write_backtest_report",
+    "write_report_data",
+    "announce",
+]
 
 ReportOpt = Annotated[
     Path | None,
@@ -153,3 +160,55 @@ def report_command(
     data = from_table(table, meta, command=_command(), source_file=str(results))
     path = module.write_report(data, report)
     announce(path)
+
+
+def write_sensitivity_report(
+    scenario: Any,
+    requests: list[Any],
+    analysis: dict[str, Any],
+    directory: Path,
+    *,
+    source: str,
+    json_out: bool = False,
+) -> Path:
+    """The report of a sensitivity analysis: the drivers, with the single forecast beside."""
+    report = _report_module()
+    from realpolitik.forecast import forecast
+
+    seed = analysis.get("seed")
+    result = forecast(scenario, requests, seed=seed, runs=1)
+    text, display = _scenario_text(source)
+    data = report.from_forecast(result, seed=seed, command=_command(), scenario_text=text)
+    data.kind, data.source_file, data.sensitivity = "sensitivity", display, analysis
+    path = report.write_report(data, directory)
+    announce(path, json_out=json_out)
+    return path
+
+
+def write_backtest_report(
+    which: str,
+    result: dict[str, Any],
+    directory: Path,
+    *,
+    models: list[str] | None,
+    seed: int | None,
+    json_out: bool = False,
+) -> Path:
+    """The report of ``realpolitik backtest deu|cases``: the track record and the method."""
+    report = _report_module()
+    from realpolitik.analysis.backtest import issue_requests
+    from realpolitik.report.data import model_info
+
+    title = {
+        "deu": "Backtest: EU legislative negotiations (DEU)",
+        "cases": "Backtest: the bundled historical cases",
+    }[which]
+    data = report.ReportData(scenario=None, title=title, kind="backtest", seed=seed)
+    data.command = _command()
+    data.models = [model_info(r) for r in issue_requests(models)]
+    data.backtest = {which: result}
+    if which == "deu":
+        data.source_file = result.get("dataset")
+    path = report.write_report(data, directory)
+    announce(path, json_out=json_out)
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -45,6 +46,11 @@ def sensitivity_command(
     executor: Annotated[
         str, typer.Option("--executor", help="local, processes[:N], dask[:N] or dask://HOST:PORT.")
     ] = "local",
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write a report (report.html, report.md with PNG "
+                     "charts) of the drivers into this directory."),
+    ] = None,
 ) -> None:
     """Rank the uncertain inputs that drive each issue's forecast, per model (SALib)."""
     from realpolitik.analysis.sensitivity import METHODS, evaluations, scenario_sensitivity
@@ -86,8 +92,12 @@ def sensitivity_command(
         )
     if as_json:
         print_json(out)
-        return
-    _render(out, sc)
+    else:
+        _render(out, sc)
+    if report is not None:  # issue 8
+        from realpolitik.cli.report import write_sensitivity_report
+
+        write_sensitivity_report(sc, requests, out, report, source=scenario, json_out=as_json)
 
 
 def _cell(v: float | None, conf: float | None = None) -> str:

@@ -94,6 +94,11 @@ def _model_path(data: ReportData, model: str, tr: dict) -> list:
             f" No event of the timeline falls within its rounds: the first is on "
             f"{f.day(first.get('day'))}, after the model has stopped."
         )
+    if data.ensemble:
+        intro += (
+            " The path is the single run on the scenario's own numbers; the ensemble's runs "
+            "are summarised under Forecast."
+        )
     blocks.append(Text(intro))
     rows = []
     for j, iid in enumerate(issue_ids):
@@ -163,6 +168,14 @@ def _model_path(data: ReportData, model: str, tr: dict) -> list:
             ax = axes[-1][col] if axes[-1][col].get_visible() else axes[-2][col]
             ax.set_xlabel("day" if dates else "round × round length (days)")
             ax.xaxis.set_tick_params(labelbottom=True)
+        from matplotlib.lines import Line2D
+
+        seen = list(dict.fromkeys(groups[a] for a in actors if a in groups))
+        handles = [Line2D([], [], color=gcol[g], lw=1.2, label=g) for g in seen if g in gcol]
+        handles.append(Line2D([], [], color="#111111", lw=2.2, label=f"{model} forecast"))
+        if sc.outcome is not None:
+            handles.append(Line2D([], [], color=RECORDED, ls="--", lw=1.2, label="recorded"))
+        fig.legend(handles=handles, loc="outside lower center", ncol=min(6, len(handles)))
 
     blocks.append(
         chart(
