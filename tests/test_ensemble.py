@@ -213,3 +213,30 @@ def test_attrition_with_uncertain_block_is_chunk_invariant(moscow, tmp_path):
     rows = [r for r in table.to_pylist() if r["model"] == "attrition"]
     assert [r["run"] for r in rows] == list(range(40)) and rows[0]["issue"] == "alliance"
     assert {r["conceded"] for r in rows} <= {"stalin", "mao", None}
+
+
+def test_python_api_forecast_with_runs():
+    import realpolitik
+
+    f = realpolitik.forecast(realpolitik.load("moscow-1949"), models=["median"], runs=50, seed=8)
+    g = realpolitik.forecast(realpolitik.load("moscow-1949"), models=["median"], runs=50, seed=8)
+    assert f.to_json() == g.to_json() and f.ensemble.values["median"].shape == (50, 6)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=200))
+def test_summary_invariants(values):
+    # Percentiles are ordered and within the data; label shares are probabilities summing to 1.
+    scale = Scale(min=0, max=100, anchors={0: "a", 30: "b", 100: "c"})
+    s = summarise(np.array(values), scale)
+    keys = ["p05", "p10", "p25", "value", "p75", "p90", "p95"]
+    qs = [s[k] for k in keys]
+    assert all(a <= b + 1e-9 for a, b in zip(qs, qs[1:], strict=False))
+    assert min(values) - 1e-9 <= qs[0] and qs[-1] <= max(values) + 1e-9
+    assert all(0 <= p <= 1 for p in s["labels"].values())
+    assert sum(s["labels"].values()) == pytest.approx(1.0)
+    assert s["mc_se"] >= 0
