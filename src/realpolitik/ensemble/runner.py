@@ -18,7 +18,6 @@ gives the same bits with any executor and any chunking.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -90,7 +89,8 @@ def run_chunk(plan: Plan, start: int, stop: int) -> Chunk:
     u, seeds = draw_uniforms(plan.seed, start, stop, len(plan.inputs))
     draws = values_of(plan.inputs, u)
     scenarios = None
-    if plan.needs_scenario and (plan.crises or not all(_batched(r) for r in plan.requests)):
+    unbatched = not all(_batched(r) for r in plan.requests)
+    if plan.needs_scenario and (plan.crises or (unbatched and plan.timeline is not None)):
         scenarios = [scenario_for(plan, row) for row in draws]  # one per run, shared
     values = run_draws(plan, draws, seeds, scenarios)
     crises = run_crises(plan, draws, seeds, scenarios) if plan.crises else {}
@@ -153,37 +153,50 @@ def run_draws(
         vals = np.empty((draws.shape[0], plan.base.n_issues))
         for b in range(draws.shape[0]):
             ctx = RunContext(seed=int(seeds[b]))
-            if plan.needs_scenario:
+            # The run's arrays are those its own scenario would give (the same draws through
+            # the same to_100); the scenario itself is rebuilt only for its timeline, whose
+            # events may carry uncertain numbers.
+            inputs = IssueInputs(
+                x=batch.x[b],
+                s=batch.s[b],
+                c=batch.c[b],
+                mask=batch.mask,
+                reference=batch.reference[b],
+                actors=batch.actors,
+                issues=batch.issues,
+            )
+            timeline = plan.timeline
+            if plan.needs_scenario and plan.timeline is not None:
                 sc = scenarios[b] if scenarios is not None else scenario_for(plan, draws[b])
-                inputs, timeline = sc.inputs(), _timeline(sc)
-            else:
-                inputs = IssueInputs(
-                    x=batch.x[b],
-                    s=batch.s[b],
-                    c=batch.c[b],
-                    mask=batch.mask,
-                    reference=batch.reference[b],
-                    actors=batch.actors,
-                    issues=batch.issues,
-                )
-                timeline = plan.timeline
+                timeline = _timeline(sc)
             vals[b] = _run_issue(timeline, req, inputs, ctx).values
         out[req.name] = vals
     return out
 
 
 def scenario_for(plan: Plan, row: np.ndarray) -> Any:
-    """The scenario of one run: the file's data with this run's values, validated again."""
+    """The scenario of one run: the file's data with this run's values, validated again.
+
+    Only the mappings and lists on the way to a changed value are copied.
+    """
     from realpolitik.scenario.schema import Scenario
 
     src = source_of(plan.scenario)
-    data = copy.deepcopy(src.data)
+    data = _shallow(src.data)
+    copied: set[tuple[Any, ...]] = set()
     for inp, value in zip(plan.inputs, row, strict=True):
         node = data
-        for key in inp.path[:-1]:
+        for depth, key in enumerate(inp.path[:-1], start=1):
+            if inp.path[:depth] not in copied:
+                node[key] = _shallow(node[key])
+                copied.add(inp.path[:depth])
             node = node[key]
         node[inp.path[-1]] = float(value)
     return Scenario.model_validate(data)
+
+
+def _shallow(node: Any) -> Any:
+    return dict(node) if isinstance(node, dict) else list(node)
 
 
 def _timeline(scenario: Any) -> Any:
