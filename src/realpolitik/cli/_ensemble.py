@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-__all__ = ["progress_bar", "write_out", "ensemble_cells"]
+__all__ = ["progress_bar", "write_out", "ensemble_cells", "crisis_line"]
 
 
 @contextlib.contextmanager
@@ -54,3 +54,18 @@ def ensemble_cells(ens: Any, model: str, j: int, label: str) -> tuple[str, str]:
         return f"{v:,.1f}" if abs(v) < 1e5 else f"{v:,.0f}"
 
     return label, f"{f(s['p10'])} – {f(s['p90'])}"
+
+
+def crisis_line(entry: dict[str, Any]) -> str:
+    """One line on a crisis model's runs: who gave way first, how often, and when."""
+    ens = entry["ensemble"]
+    first = ", ".join(f"{p} first {v:.0%}" for p, v in ens["p_first"].items())
+    day = ens["end_day"]
+
+    def d(v: float | None) -> str:
+        return "never" if v is None else f"{v:,.0f}"
+
+    return (
+        f"{entry['model']} over {ens['runs']:,} runs: {first}, no agreement {ens['p_impasse']:.0%};"
+        f" end on day {d(day['median'])} (80%: day {d(day['p10'])} to {d(day['p90'])})"
+    )

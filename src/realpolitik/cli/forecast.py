@@ -143,5 +143,10 @@ def render_table(result: Forecast) -> None:
         e = result.ensemble
         console.print(f"[dim]{e.runs:,} runs (seed {e.seed}) over {len(e.inputs)} uncertain "
                       "inputs: forecast = median of the runs.[/dim]")
+        from realpolitik.cli._ensemble import crisis_line
+
+        for entry in result.crises:
+            if "ensemble" in entry:
+                console.print(crisis_line(entry))
     if sc.outcome is not None:
         console.print(f"[dim]Recorded outcome: {sc.outcome.source}[/dim]")
