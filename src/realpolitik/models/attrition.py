@@ -89,7 +89,10 @@ def sample_scenario(
     scenario: Any, rng: np.random.Generator, n: int, solution: Solution | None = None
 ) -> dict[str, np.ndarray]:
     """Sample ``n`` ends for an ensemble: ``conceded`` (party id, or "" for an impasse)
-    and ``day`` (inf for an impasse), exactly (:func:`sample`)."""
+    and ``day`` (inf for an impasse), exactly (:func:`sample`). A cost fed by another
+    model (the airlift's) is computed for this draw, its seed drawn from ``rng``."""
+    if solution is None and getattr(scenario, "airlift", None) is not None:
+        solution = solution_for(scenario, _coupled_costs(scenario, int(rng.integers(2**31))))
     sol = solution or solution_for(scenario)
     s = sample(sol, rng, n)
     names = np.array([*scenario.attrition.parties, ""], dtype=object)
@@ -178,7 +181,7 @@ def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, 
             expected="a scenario with an `attrition` block (see docs/scenario-format.md)",
         )
     try:
-        solution = solution_for(scenario, _coupled_costs(scenario, ctx))
+        solution = solution_for(scenario, _coupled_costs(scenario, ctx.seed))
     except AttritionInputError as exc:
         party = scenario.attrition.parties[exc.party] if exc.party is not None else None
         field = f"attrition.{exc.key}" + (f".{party}" if party else "")
@@ -186,13 +189,13 @@ def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, 
     return entry(scenario, solution)
 
 
-def _coupled_costs(scenario: Any, ctx: RunContext) -> dict[str, Any] | None:
+def _coupled_costs(scenario: Any, seed: int | None) -> dict[str, Any] | None:
     """Cost series fed by another model: the airlift's (issue 7, ``airlift.costs``)."""
     if getattr(scenario, "airlift", None) is None:
         return None
     from realpolitik.sim.airlift import attrition_costs
 
-    return attrition_costs(scenario, ctx.seed if ctx.seed is not None else 0)
+    return attrition_costs(scenario, seed if seed is not None else 0)
 
 
 def _applies(scenario: Any) -> bool:
