@@ -74,10 +74,12 @@ def forecast_command(
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
     from realpolitik.cli._ensemble import progress_bar, write_out
+    from realpolitik.ensemble import uncertain_inputs
     from realpolitik.ensemble.executors import parse_spec
 
     parse_spec(executor)  # a bad --executor is an error even for one run
-    with progress_bar(runs or sc.runs) as progress:
+    total = (runs or sc.runs) if uncertain_inputs(sc) else 1  # no bar for a single run
+    with progress_bar(total) as progress:
         result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
     if out is not None:
         write_out(result, out, seed)
