@@ -59,7 +59,8 @@ class Plan:
 
     @cached_property
     def needs_scenario(self) -> bool:
-        """Whether some input is not in the issue arrays (then unbatched runs rebuild it)."""
+        """Whether some input lies outside the issue arrays (an event's size, a crisis block's
+        number): then timelines and crisis samplers see each run's own rebuilt scenario."""
         return any(u.target == "other" for u in self.inputs)
 
     @cached_property
