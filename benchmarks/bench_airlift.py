@@ -28,9 +28,9 @@ def main(runs: int = 3) -> None:
         total = result.total()
         sorties = total["flights"] + total["missed"] + total["cancelled"]
         print(
-            f"seed {seed}: {wall:6.2f} s wall, {cpu:6.2f} s CPU | {result.events:,} events "
-            f"({result.events / wall:,.0f}/s) | {total['flights']:,} flights, {sorties:,} "
-            f"sorties tried ({sorties / wall:,.0f}/s) | {total['tons']:,.0f} t"
+            f"seed {seed}: {wall:5.2f} s wall, {cpu:5.2f} s CPU | {result.events:,} SimPy events "
+            f"({result.events / cpu:,.0f} per CPU s) | {total['flights']:,} flights landed, "
+            f"{sorties:,} sorties tried ({sorties / cpu:,.0f} per CPU s) | {total['tons']:,.0f} t"
         )
     print(f"best of {runs}: {best:.2f} s (limit 10 s on one core)")
 
