@@ -240,3 +240,39 @@ def test_summary_invariants(values):
     assert all(0 <= p <= 1 for p in s["labels"].values())
     assert sum(s["labels"].values()) == pytest.approx(1.0)
     assert s["mc_se"] >= 0
+
+
+EVENTFUL = """\
+name: eventful
+time: {start: 2020-01-01}
+actors:
+  - {id: a, name: A, capability: 3}
+  - {id: b, name: B, capability: 1}
+  - {id: c, name: C, capability: 2}
+issues:
+  - id: i
+    name: I
+    unit: u
+    scale: {min: 0, max: 100}
+    positions: {a: 20, b: 90, c: 50}
+    saliences: {a: 0.8, b: 0.9, c: 0.5}
+events:
+  - day: 1
+    description: a shock of uncertain size
+    set:
+      issues.i.positions.b: {dist: uniform, low: 0, high: 100}
+"""
+
+
+def test_an_uncertain_event_size_reaches_dynamic_models_per_run():
+    # The event's size is an input outside the issue arrays: each run rebuilds its scenario,
+    # so the timeline applies that run's draw between eum's rounds (issue 6's round driver).
+    sc = loads(EVENTFUL)
+    (inp,) = uncertain_inputs(sc)
+    assert inp.target == "other" and inp.name == "events.0.set.issues.i.positions.b"
+    reqs = resolve_models(sc, ["eum", "compromise"])
+    a = run_ensemble(sc, reqs, 12, seed=1, chunk_size=12)
+    b = run_ensemble(sc, reqs, 12, seed=1, chunk_size=5)
+    np.testing.assert_array_equal(a.values["eum"], b.values["eum"])
+    assert len(set(a.values["eum"][:, 0])) > 1  # the shock's draw moves eum's forecast
+    assert len(set(a.values["compromise"][:, 0])) == 1  # a static model never sees events
