@@ -22,6 +22,7 @@ from realpolitik.sim.airlift import (
     capacity_on,
     fleet_counts,
     run_airlift,
+    run_cached,
     summary,
 )
 
@@ -40,7 +41,7 @@ def cfg(berlin):
 
 @pytest.fixture(scope="module")
 def run(cfg):
-    return run_airlift(cfg, seed=SEED)
+    return run_cached(cfg, SEED)  # attrition_costs(berlin, SEED) reuses this run
 
 
 def _within(model: float, record: float, tol: float = 0.15) -> None:
@@ -169,9 +170,11 @@ def test_json_shape(run):
     assert set(out["total"]) == {"tons", "flights"}
 
 
-def test_same_seed_same_run(cfg, run):
-    again = run_airlift(cfg, seed=SEED)
-    np.testing.assert_array_equal(again.daily["tons"], run.daily["tons"])
+def test_same_seed_same_run():
+    cfg = _toy(weather={"default_ifr_share": 0.5, "ifr_cancel_rate": 0.3, "ifr_missed_rate": 0.3})
+    a, b = run_airlift(cfg, seed=7), run_airlift(cfg, seed=7)
+    np.testing.assert_array_equal(a.daily["tons"], b.daily["tons"])
+    np.testing.assert_array_equal(a.daily["missed"], b.daily["missed"])
 
 
 def test_attrition_costs_from_the_airlift(berlin, run):
@@ -273,6 +276,49 @@ def test_fleet_interpolation():
     assert c[7] == 10 and c[12] == 20
 
 
+def _simpy_grants(arrivals, intervals, runways):
+    """Reference: the times at which ``simpy.Resource(capacity=runways)`` grants each
+    request, when request i arrives at ``arrivals[i]`` and holds it for ``intervals[i]``."""
+    import simpy
+
+    env = simpy.Environment()
+    field = simpy.Resource(env, capacity=runways)
+    grants = [None] * len(arrivals)
+
+    def plane(i):
+        yield env.timeout(arrivals[i])
+        with field.request() as req:
+            yield req
+            grants[i] = env.now
+            yield env.timeout(intervals[i])
+
+    for i in range(len(arrivals)):
+        env.process(plane(i))
+    env.run()
+    return grants
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    gaps=st.lists(st.floats(0.001, 3.0), min_size=1, max_size=60),
+    intervals=st.lists(st.floats(0.01, 2.0), min_size=60, max_size=60),
+    runways=st.integers(1, 3),
+)
+def test_landing_slots_are_simpy_resource_grants(gaps, intervals, runways):
+    # The engine's landing slots (``landing_slot``) against a plain SimPy Resource.
+    from realpolitik.sim._airlift_engine import landing_slot
+
+    arrivals = np.cumsum(gaps).tolist()
+    hold = intervals[: len(arrivals)]
+    free = [0.0] * runways
+    slots = []
+    for t, dt_ in zip(arrivals, hold, strict=True):
+        r, slot = landing_slot(free, t)
+        free[r] = slot + dt_
+        slots.append(slot)
+    np.testing.assert_allclose(slots, _simpy_grants(arrivals, hold, runways), atol=1e-9)
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     n=st.integers(1, 30),
@@ -361,6 +407,21 @@ def test_malformed_fleet_schedules_get_located_errors(old, new, needle, field, e
     assert expected in err.expected
     assert err.line == _line_of(bad, needle)  # the line where the bad value stands
     assert str(err).startswith(f"berlin.yaml:{err.line}:")
+
+
+def test_a_type_that_does_not_fly_from_its_base():
+    bad = _berlin_text().replace("- type: Hastings", "- type: Sunderland", 1)
+    with pytest.raises(InputError) as exc:
+        loads(bad, file="berlin.yaml")
+    assert exc.value.field == "airlift.fleet.9.type"
+    assert "a known type flying from Schleswigland: Hastings" in exc.value.expected
+
+
+def test_planning_target_column(run):
+    # BA need_target: 4,500 t/day, raised to 5,620 t/day in October 1948.
+    d, dates = run.daily["target"], run.dates
+    assert d[dates == np.datetime64("1948-07-20")][0] == 4500
+    assert d[dates == np.datetime64("1949-01-15")][0] == 5620
 
 
 def test_costs_for_a_party_that_is_not_in_the_contest():

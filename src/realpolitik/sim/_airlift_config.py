@@ -33,6 +33,7 @@ __all__ = [
     "FleetPoint",
     "IntervalPoint",
     "PartyCost",
+    "TargetPoint",
     "Weather",
     "WeatherEpisode",
 ]
@@ -135,6 +136,7 @@ class Base(_Frozen):
     distance_mi: _Pos
     return_distance_mi: _Pos | None = None
     airfields: list[str] = Field(min_length=1)
+    types: list[str] | None = None  # the aircraft types that fly from it (None: any)
     inbound: str | None = None
     outbound: str | None = None
     opens: dt.date | None = None
@@ -240,6 +242,13 @@ class Weather(_Frozen):
         return v
 
 
+class TargetPoint(_Frozen):
+    """A planning target (t/day) from ``date`` on: reported beside deliveries, not a need."""
+
+    date: dt.date
+    tons: _NonNeg
+
+
 class City(_Frozen):
     """The supplied city: minimum daily need (t/day by cargo), opening stocks in days of
     that need, and how it consumes when short: while its stocks are above ``reserve_days``
@@ -247,6 +256,7 @@ class City(_Frozen):
 
     need: dict[Cargo, _NonNeg]
     stocks_days: dict[Cargo, _NonNeg] = Field(default_factory=dict)
+    target: list[TargetPoint] = Field(default_factory=list)  # planners' t/day, from each date
     reserve_days: _NonNeg = 0.0
     short_consumption_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
 
@@ -308,10 +318,13 @@ class AirliftConfig(_Frozen):
     @classmethod
     def _base_refs(cls, v: dict[str, Base], info: ValidationInfo) -> dict[str, Base]:
         fields, corridors = info.data.get("airfields"), info.data.get("corridors")
+        types = info.data.get("aircraft")
         problems = []
         for name, base in v.items():
             if fields is not None:
                 problems += _unknown(base.airfields, fields, (name, "airfields"), "airfield")
+            if types is not None and base.types is not None:
+                problems += _unknown(base.types, types, (name, "types"), "aircraft type")
             if corridors is not None:
                 for key in ("inbound", "outbound"):
                     ref = getattr(base, key)
@@ -332,6 +345,14 @@ class AirliftConfig(_Frozen):
                 problems.append(_unknown_one(entry.type, types, (i, "type"), "aircraft type"))
             if bases is not None and entry.base not in bases:
                 problems.append(_unknown_one(entry.base, bases, (i, "base"), "base"))
+            elif bases is not None and bases[entry.base].types is not None:
+                allowed = bases[entry.base].types
+                if entry.type not in allowed and (types is None or entry.type in types):
+                    problems.append(
+                        _unknown_one(
+                            entry.type, allowed, (i, "type"), f"type flying from {entry.base}"
+                        )
+                    )
             if fields is not None and entry.airfields is not None:
                 problems += _unknown(entry.airfields, fields, (i, "airfields"), "airfield")
         if problems:

@@ -14,8 +14,8 @@ Spec: ../shared/specs/airlift.md. Each aircraft repeats a sortie:
    arrival. This is a capacity-limited FIFO resource with a fixed holding time; because the
    holding time is known when the request is made, the slot is computed directly
    (``slot = max(arrival, runway free)``) instead of with request/release events, which
-   gives exactly the queue of ``simpy.Resource(capacity=runways)`` (tests check this) at a
-   third of the events. The wait is a ground hold under the block system; an aircraft that
+   gives exactly the queue of ``simpy.Resource(capacity=runways)`` (:func:`landing_slot`;
+   tests check it against SimPy) at a third of the events. The wait is a ground hold under the block system; an aircraft that
    would wait more than the field's ``max_hold`` returns to base loaded.
 4. On a day of instrument conditions the approach is missed with the missed-approach rate,
    and an aircraft arriving while the field is closed misses too: either way it flies back
@@ -39,7 +39,7 @@ import simpy
 
 from realpolitik.sim._airlift_plan import Plan
 
-__all__ = ["Counts", "simulate"]
+__all__ = ["Counts", "landing_slot", "simulate"]
 
 _BUFFER = 1 << 15
 
@@ -77,6 +77,21 @@ class _Uniform:
             i = 0
         self._i = i + 1
         return self._buf[i]
+
+
+def landing_slot(free: list[float], arrive: float) -> tuple[int, float]:
+    """The runway and time at which an aircraft arriving at ``arrive`` lands.
+
+    ``free[r]`` is when runway ``r`` comes free. Taking the runway that frees first, at
+    ``max(arrive, free[r])``, and then setting ``free[r] = slot + interval`` is the FIFO
+    multi-server queue (the Kiefer-Wolfowitz workload recursion) that ``simpy.Resource(
+    capacity=len(free))`` serves when each landing holds it for ``interval``, provided the
+    arrivals are processed in time order, as the SimPy clock does.
+    """
+    if len(free) == 1:
+        return 0, arrive if arrive > free[0] else free[0]
+    r = free.index(min(free))
+    return r, arrive if arrive > free[r] else free[r]
 
 
 def simulate(p: Plan, rng: np.random.Generator) -> Counts:
@@ -174,8 +189,7 @@ def simulate(p: Plan, rng: np.random.Generator) -> Counts:
             hours_g[da] += sortie_hours
             f = best
             free = runway_free[f]
-            r = 0 if len(free) == 1 else free.index(min(free))
-            slot = max(arrive, free[r])
+            r, slot = landing_slot(free, arrive)
             wait = slot - arrive
             if (
                 not is_open[f][da]

@@ -201,6 +201,11 @@ def build_result(p: Plan, c: Counts, city: City) -> AirliftResult:
     daily["stocks"] = total_stock
     daily["stocks_days"] = total_stock / need if need > 0 else np.zeros(p.n_days)
     daily["shortfall"] = np.maximum(need - daily["tons"], 0.0)
+    if city.target:
+        days = np.array([(np.datetime64(t.date) - p.dates[0]).astype(int) for t in city.target])
+        idx = np.searchsorted(days, np.arange(p.n_days), side="right") - 1
+        tons = np.array([t.tons for t in city.target])
+        daily["target"] = np.where(idx >= 0, tons[np.clip(idx, 0, None)], np.nan)
     daily["capacity"] = capacity(p)
     daily["ifr"] = p.ifr.copy()
     return AirliftResult(dates=p.dates, daily=daily, need=need, events=c.events)
