@@ -85,7 +85,7 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
     issue = _issue_name(data, entry.get("issue"))
     blocks: list[Block] = [
         Heading(
-            f"War of attrition over {issue.lower() or 'the stake'}: {na} against {nb}",
+            f"War of attrition: {na} against {nb}" + (f" ({issue})" if issue else ""),
             anchor=f"crisis-{k}-attrition",
         )
     ]
@@ -162,7 +162,7 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
                 curves[b],
                 colors=[pcol[a], pcol[b]],
                 alpha=0.75,
-                labels=[f"{na} has conceded", f"{nb} has conceded"],
+                labels=[f"{na} conceded first", f"{nb} conceded first"],
                 step="post",
             )
             ax.set_ylim(0, 1)
@@ -225,7 +225,7 @@ def rubinstein_view(data: ReportData, entry: dict[str, Any], k: int):
         text += f" {_name(data, entry['binding_outside_option'])}'s outside option binds."
     blocks: list[Block] = [
         Heading(
-            f"Rubinstein bargaining over {issue.lower() or 'the stake'}",
+            "Rubinstein bargaining" + (f" ({issue})" if issue else ""),
             anchor=f"crisis-{k}-rubinstein",
         ),
         Text(text),

@@ -56,7 +56,8 @@ def airlift_view(data: ReportData, name: str, result: dict[str, Any]):
         f"Over the whole period the airlift delivers **{f.num(total.get('tons'))} short tons** "
         f"in {f.exact(total.get('flights'))} flights."
     )
-    daily = result.get("daily") or []
+    trace = data.traces.get(name) if isinstance(data.traces.get(name), dict) else {}
+    daily = result.get("daily") or trace.get("daily") or []
     low = result.get("lowest_stocks")
     if daily:
         dates = [_d(r["date"]) for r in daily]

@@ -106,7 +106,8 @@ def _actors(data: ReportData) -> list:
 
             ax.legend(
                 handles=[Patch(color=c, label=g) for g, c in gcol.items() if g in groups],
-                loc="lower right",
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
                 title="group",
             )
 
