@@ -2,9 +2,9 @@
 
 A thin registry facade over :mod:`realpolitik.sim.airlift` (spec ../shared/specs/airlift.md,
 issue 7). ``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with
-``ctx.seed`` and returns the monthly and whole-period totals, with the good-weather capacity
-and the city's lowest stocks; the daily table is :func:`realpolitik.sim.airlift.run_airlift`
-(``realpolitik airlift SCENARIO --out DAILY.parquet``).
+``ctx.seed`` and returns the daily, monthly and whole-period figures of ``realpolitik airlift
+--json``, the need, the days short of it and the city's lowest stocks; the full daily table is
+:func:`realpolitik.sim.airlift.run_airlift` (``realpolitik airlift SCENARIO --out FILE``).
 """
 
 from __future__ import annotations
@@ -29,18 +29,18 @@ def config_of(scenario: Any) -> Any:
 
 
 def run(scenario: Any, options: AirliftOptions, ctx: RunContext) -> dict[str, Any]:
-    """Simulate the airlift once; monthly and whole-period totals (the forecast's entry)."""
-    from realpolitik.sim.airlift import run_airlift
+    """Simulate the airlift once: the forecast's ``airlift`` entry."""
+    from realpolitik.sim.airlift import run_cached, summary
 
-    result = run_airlift(config_of(scenario), seed=ctx.seed if ctx.seed is not None else 0)
+    result = run_cached(config_of(scenario), ctx.seed if ctx.seed is not None else 0)
     d = result.daily
     low = int(d["stocks_days"].argmin())
+    shape = summary(result)  # daily, monthly and total as `realpolitik airlift --json`
     return {
-        "monthly": [
-            {"month": m["month"], "tons": m["tons"], "flights": m["flights"]}
-            for m in result.monthly()
-        ],
-        "total": {"tons": result.total()["tons"], "flights": result.total()["flights"]},
+        "need": result.need,
+        "daily": shape["daily"],
+        "monthly": shape["monthly"],
+        "total": shape["total"],
         "shortfall_days": int((d["shortfall"] > 0).sum()),
         "lowest_stocks": {"date": str(result.dates[low]), "days": float(d["stocks_days"][low])},
     }
