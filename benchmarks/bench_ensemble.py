@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--eum-runs", type=int, default=10_000)
     ap.add_argument("--scaling-runs", type=int, default=0, help="default: about 20 s on 1 worker")
     args = ap.parse_args()
-    print(f"cores: {os.cpu_count()}")
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
 
     sc = load("moscow-1949")
     forecast(sc, ["compromise"], runs=100, seed=0)  # warm-up (imports)
@@ -77,6 +77,7 @@ def main() -> None:
     same = np.array_equal(a.ensemble.values["eum"], b.ensemble.values["eum"])
     print(f"3. scaling, eum {m:,} runs: 1 worker {d1:.1f} s, 2 workers {d2:.1f} s, "
           f"speed-up {d1 / d2:.2f}x (target >= 1.6x); identical results: {same}")
+    print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the cores lowers 2 and 3)")
 
 
 if __name__ == "__main__":
