@@ -144,14 +144,14 @@ def test_parquet_rows_and_metadata(moscow, tmp_path, cli):
 
 
 def test_cli_same_json_local_and_process_pool(cli):
-    args = ["forecast", "moscow-1949", "--runs", "200", "--seed", "7", "--json",
+    args = ["forecast", "moscow-1949", "--runs", "100", "--seed", "7", "--json",
             "-m", "compromise", "-m", "nbs", "-m", "eum:max_rounds=3"]
     local = cli(*args, "--executor", "local")
     pool = cli(*args, "--executor", "processes:2")
     assert local.code == pool.code == 0, pool.err
     assert local.out == pool.out
     js = local.json()
-    assert js["runs"] == 200 and js["seed"] == 7
+    assert js["runs"] == 100 and js["seed"] == 7
     entry = js["issues"][0]["forecasts"]["compromise"]
     assert set(entry) >= {"value", "mean", "p05", "p10", "p25", "p75", "p90", "p95", "runs",
                           "mc_se", "labels"}
