@@ -282,6 +282,15 @@ def test_markdown_image_links_resolve(full):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_markdown_tables_one_row_per_line(full):
+    tables = [b for s in render(full["data"]).sections for b in s.blocks if b.kind == "table"]
+    separators = re.findall(r"^\|(?::---|---:)(?:\|(?::---|---:))*\|$", full["md"], re.M)
+    assert len(separators) == len(tables) > 0
+    rows = sum(len(t.rows) for t in tables)
+    body = [ln for ln in full["md"].splitlines() if ln.startswith("| ")]
+    assert len(body) == rows + len(tables)  # each row and each header on a line of its own
+
+
 def test_markdown_has_the_same_sections(full):
     titles = re.findall(r"^## \d+\. (.+)$", full["md"], re.M)
     assert titles == [

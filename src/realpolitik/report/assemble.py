@@ -46,6 +46,8 @@ def from_ensemble(ens: Any, base: Any = None, **kw: Any) -> ReportData:
             )
         data.runs = ens.runs
     inputs = [u.name for u in ens.inputs]
+    data.extra["uncertain_inputs"] = len(inputs)
+    data.extra["executor"] = getattr(ens, "executor", None)
     if inputs and data.sensitivity is None:
         draws = {name: ens.draws[:, k] for k, name in enumerate(inputs)}
         data.sensitivity = rank_drivers(draws, samples, ens.runs)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -61,6 +62,36 @@ def _cell(text: str) -> str:
     return _md(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _slug(text: str) -> str:
+    """The anchor a Markdown renderer (GitHub's) gives a heading."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).strip().replace(" ", "-")
+
+
+def _md_block(block: Any, numbers: dict[str, int]) -> str:
+    """One block as Markdown: paragraphs, lists, pipe tables, images with their caption."""
+    if block.kind == "text":
+        return _md(block.text)
+    if block.kind == "heading":
+        return f"### {block.text}"
+    if block.kind == "bullets":
+        return "\n".join(f"- {_md(item)}" for item in block.items)
+    if block.kind == "table":
+        lines = [
+            "| " + " | ".join(_cell(h) for h in block.header) + " |",
+            "|" + "|".join("---:" if a == "r" else ":---" for a in block.aligns()) + "|",
+        ]
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
+        if block.caption:
+            lines += ["", f"*{_md(block.caption)}*"]
+        return "\n".join(lines)
+    if block.kind == "chart":
+        return (
+            f"![{_cell(block.alt)}]({block.png_name})\n\n"
+            f"*Figure {numbers[block.name]}. {_md(block.caption)}*"
+        )
+    raise ValueError(f"unknown block kind {block.kind!r}")
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("realpolitik.report", "templates"),
@@ -70,7 +101,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(rich=_rich, md=_md, cell=_cell)
+    env.filters.update(rich=_rich, md=_md, cell=_cell, slug=_slug, md_block=_md_block)
     return env
 
 

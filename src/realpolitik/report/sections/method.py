@@ -53,11 +53,17 @@ def method(data: ReportData) -> Section:
         ]
     elif data.source_file:
         facts.append(f"Data: {data.source_file}")
-    facts += [
-        f"Runs: {data.runs:,}"
-        + (" (a single run: no uncertainty drawn)" if data.runs <= 1 else ""),
-        f"Seed: {data.seed}" if data.seed is not None else "Seed: none given",
-    ]
+    if data.kind != "backtest":
+        facts.append(
+            f"Runs: {data.runs:,}"
+            + (" (a single run: no uncertainty drawn)" if data.runs <= 1 else "")
+        )
+    facts.append(f"Seed: {data.seed}" if data.seed is not None else "Seed: none given")
+    if data.extra.get("uncertain_inputs"):
+        facts.append(
+            f"Uncertain inputs drawn in each run: {data.extra['uncertain_inputs']:,}"
+            + (f" (executor: {data.extra['executor']})" if data.extra.get("executor") else "")
+        )
     if data.command:
         facts.append(f"Command: {data.command}")
     facts.append("Software: " + ", ".join(f"{k} {v}" for k, v in data.software().items()))
