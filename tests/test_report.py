@@ -506,3 +506,25 @@ def test_report_errors_are_located(cli, tmp_path):
     taken.write_text("x")
     r = cli("forecast", "emission-1994", "--model", "mean", "--report", taken)
     assert r.code == 2 and "--report" in r.err and "directory" in r.err
+
+
+def test_ensemble_report_of_a_crisis(moscow, tmp_path):
+    """An ensemble with attrition: the report states the runs' P(first) as the ensemble's own
+    crisis summary computes it (analysis.summary.crisis_summary), and draws its curve."""
+    from realpolitik.analysis.summary import crisis_summary
+    from realpolitik.report.assemble import from_ensemble
+
+    result = forecast(moscow, ["compromise", "attrition"], seed=8, runs=60)
+    ens = result.ensemble
+    ref = crisis_summary(ens.crises["attrition"], ["stalin", "mao"])
+    data = from_ensemble(ens, result)
+    html = write_report(data, tmp_path).read_text(encoding="utf-8")
+    first = max(ref["p_first"], key=ref["p_first"].get)
+    name = {"stalin": "Joseph Stalin", "mao": "Mao Zedong"}[first]
+    text = _text(html)
+    assert (
+        f"Over the ensemble's 60 runs, which also draw the uncertain inputs, {name} concedes "
+        f"first in {fmt.pct(ref['p_first'][first])}" in text
+    )
+    assert "from 60 sampled runs of the ensemble" in text
+    assert _sections(html) == {"situation", "forecast", "crises", "drivers", "method"}

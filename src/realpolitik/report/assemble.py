@@ -45,6 +45,11 @@ def from_ensemble(ens: Any, base: Any = None, **kw: Any) -> ReportData:
                 v, sc.issue(iid).scale
             )
         data.runs = ens.runs
+    for model, runs_of in (getattr(ens, "crises", None) or {}).items():
+        data.crisis_samples[model] = {
+            "who": np.asarray(runs_of.get("conceded", runs_of.get("who")), dtype=object),
+            "day": np.asarray(runs_of["day"], dtype=float),
+        }
     inputs = [u.name for u in ens.inputs]
     data.extra["uncertain_inputs"] = len(inputs)
     data.extra["executor"] = getattr(ens, "executor", None)

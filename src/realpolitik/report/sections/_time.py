@@ -30,7 +30,8 @@ def day_label(day: float | None, start: dt.date | None) -> str:
         return "—"
     if start is None:
         return f.day(day)
-    return f"{f.day(day)} ({short_date(start + dt.timedelta(days=int(day // 1)))})"
+    whole = round(day)  # the day and its date agree: both rounded to the nearest day
+    return f"{f.day(whole)} ({short_date(start + dt.timedelta(days=whole))})"
 
 
 def start_of(data: Any) -> dt.date | None:

@@ -73,6 +73,27 @@ def _samples_curve(samples: dict[str, np.ndarray], parties: list[str], days: np.
     }
 
 
+def _ensemble_sentence(data: ReportData, samples, parties, start) -> str:
+    """The ensemble's own answer: who concedes first over the runs, and when."""
+    who = np.asarray(samples["who"], dtype=object)
+    day = np.asarray(samples["day"], dtype=float)
+    n = day.size
+    a, b = parties
+    pa, pb = float(np.mean(who == a)), float(np.mean(who == b))
+    first, p = (a, pa) if pa >= pb else (b, pb)
+    text = (
+        f"Over the ensemble's {f.plural(n, 'run')}, which also draw the uncertain inputs, "
+        f"{_name(data, first)} concedes first in {f.pct(p)}"
+    )
+    with np.errstate(invalid="ignore"):
+        q = np.percentile(day, [50, 10, 90])
+    if np.isfinite(q[0]):
+        text += f"; median end {day_label(q[0], start)}"
+        if np.isfinite(q[2]):
+            text += f" (80% interval {f.span(q[1], q[2], 'days', 0)})"
+    return text + "."
+
+
 @crisis_view("attrition")
 def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
     a, b = entry["parties"]
@@ -122,6 +143,8 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
                 f"{_name(data, rec['conceded'])} conceding first by then"
             )
         text += "."
+    if samples is not None and len(samples["day"]):
+        text += " " + _ensemble_sentence(data, samples, (a, b), start)
     blocks.append(Text(text))
     share = entry.get("expected_share")
     if share:
@@ -143,15 +166,17 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
 
     tr = _trace(data, entry)
     if tr is not None or samples is not None:
-        if tr is not None:
+        if samples is not None:
+            hi = float(
+                horizon or np.nanmax(np.where(np.isfinite(samples["day"]), samples["day"], np.nan))
+            )
+            days = np.arange(0.0, np.floor(hi) + 1.0)
+            curves = _samples_curve(samples, [a, b], days)
+            basis = f"{f.plural(len(samples['day']), 'sampled run')} of the ensemble"
+        elif tr is not None:
             days = np.asarray(tr["days"], dtype=float)
             curves = {p: np.asarray(tr["conceded_by"][p], dtype=float) for p in (a, b)}
             basis = "the equilibrium's exact distribution"
-        else:
-            hi = float(horizon or np.nanmax(samples["day"][np.isfinite(samples["day"])]))
-            days = np.arange(0.0, np.floor(hi) + 1.0)
-            curves = _samples_curve(samples, [a, b], days)
-            basis = f"{f.plural(len(samples['day']), 'sampled run')}"
         pcol = colours([a, b])
 
         def draw(fig: Figure) -> None:

@@ -234,11 +234,13 @@ def _tornado(data, entry, drivers, key, conf, second, k: int, unit: str):
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
         ys = np.arange(len(top))
+        signed = key == "rho"
+        colour = [("#0072B2" if v >= 0 else "#D55E00") for v in main] if signed else "#0072B2"
         ax.barh(
             ys,
             main,
             xerr=err,
-            color="#0072B2",
+            color=colour,
             alpha=0.85,
             height=0.6,
             error_kw={"elinewidth": 0.8, "ecolor": "#333333", "capsize": 2},
@@ -250,13 +252,16 @@ def _tornado(data, entry, drivers, key, conf, second, k: int, unit: str):
             ax.scatter(sec, ys, color="#D55E00", marker="|", s=80, label=second, zorder=3)
         ax.set_yticks(ys, labels)
         ax.axvline(0, color="#555555", lw=0.8)
-        ax.set_xlabel(
-            "Sobol index (share of variance)"
-            if key == "ST"
-            else f"elementary effect ({unit or 'issue unit'})"
-        )
+        xlabel = {
+            "ST": "Sobol index (share of variance)",
+            "rho": "Spearman rank correlation ρ with the forecast",
+        }.get(key, f"elementary effect μ* ({unit or 'issue unit'})")
+        ax.set_xlabel(xlabel)
+        if signed:
+            ax.set_xlim(-1, 1)
         ax.grid(axis="x")
-        ax.legend(loc="lower right")
+        if not signed:
+            ax.legend(loc="lower right")
 
     name = entry.get("id", str(k))
     return chart(
