@@ -528,3 +528,22 @@ def test_ensemble_report_of_a_crisis(moscow, tmp_path):
     )
     assert "from 60 sampled runs of the ensemble" in text
     assert _sections(html) == {"situation", "forecast", "crises", "drivers", "method"}
+
+
+def test_results_file_keeps_the_crisis_runs(moscow, tmp_path):
+    """`report RESULTS.parquet` rebuilds Who gives way from the file's crisis rows."""
+    pytest.importorskip("pyarrow")
+    from realpolitik.analysis.summary import crisis_summary
+    from realpolitik.ensemble.table import read_parquet
+    from realpolitik.report.assemble import from_table
+
+    ens = forecast(moscow, ["compromise", "attrition"], seed=9, runs=40).ensemble
+    ens.write_parquet(tmp_path / "r.parquet")
+    table, meta = read_parquet(tmp_path / "r.parquet")
+    data = from_table(table, meta)
+    ref = crisis_summary(ens.crises["attrition"], ["stalin", "mao"])
+    (entry,) = data.crises
+    assert entry["p_first"] == pytest.approx(ref["p_first"])
+    assert entry["p_impasse"] == pytest.approx(ref["p_impasse"])
+    html = write_report(data, tmp_path / "rep").read_text(encoding="utf-8")
+    assert _sections(html) == {"situation", "forecast", "crises", "drivers", "method"}

@@ -20,7 +20,7 @@ from realpolitik.report.data import Distribution, ModelInfo, ReportData, from_fo
 
 __all__ = ["from_ensemble", "from_table", "rank_drivers", "track_record"]
 
-_BASE = ("run", "model", "issue", "value", "label")
+_BASE = ("run", "model", "issue", "value", "label", "conceded", "day")
 
 
 def from_ensemble(ens: Any, base: Any = None, **kw: Any) -> ReportData:
@@ -120,26 +120,72 @@ def from_table(table: Any, meta: Mapping[str, Any], **kw: Any) -> ReportData:
 
         opts = spec.parse_options(entry.get("options") or {})
         data.models.append(model_info(ModelRequest(spec=spec, options=opts)))
-    order = np.lexsort((run,))
+    crisis_models = {e["name"] for e in meta.get("models", []) if e.get("kind") == "crisis"}
+    order = np.argsort(run, kind="stable")
+    run, model, issue, value = run[order], model[order], issue[order], value[order]
     samples: dict[tuple[str, str], np.ndarray] = {}
-    for m in dict.fromkeys(model.tolist()):
+    issue_models = [m for m in dict.fromkeys(model.tolist()) if m not in crisis_models]
+    for m in issue_models:
         for iss in sc.issues:
             sel = (model == m) & (issue == iss.id)
             if sel.any():
-                samples[(iss.id, m)] = value[order][sel[order]]
+                samples[(iss.id, m)] = value[sel]
     for (iid, m), v in samples.items():
         data.forecasts.setdefault(iid, {})[m] = Distribution.from_samples(v, sc.issue(iid).scale)
+    if crisis_models and "conceded" in cols and "day" in cols:
+        who = np.asarray(cols["conceded"].to_pylist(), dtype=object)[order]
+        day = cols["day"].to_numpy(zero_copy_only=False).astype(float)[order]
+        for m in sorted(crisis_models & set(model.tolist())):
+            sel = model == m
+            ends = {
+                "who": np.array(["" if w is None else w for w in who[sel]], dtype=object),
+                "day": np.where(np.isfinite(day[sel]), day[sel], np.inf),
+            }
+            data.crisis_samples[m] = ends
+            data.crises.append(_crisis_entry(sc, m, ends, str(issue[sel][0])))
     inputs = [c for c in table.column_names if c not in _BASE]
-    if inputs:
-        first = None
-        for m in dict.fromkeys(model.tolist()):
-            first = m
-            break
-        sel = (model == first) & (issue == sc.issues[0].id)
-        idx = np.argsort(run[sel], kind="stable")
-        draws = {c: cols[c].to_numpy(zero_copy_only=False)[sel][idx].astype(float) for c in inputs}
+    if inputs and issue_models and sc.issues:
+        sel = (model == issue_models[0]) & (issue == sc.issues[0].id)
+        draws = {
+            c: cols[c].to_numpy(zero_copy_only=False).astype(float)[order][sel] for c in inputs
+        }
         data.sensitivity = rank_drivers(draws, samples, runs)
     return data
+
+
+def _crisis_entry(sc: Any, model: str, ends: dict[str, np.ndarray], issue: str) -> dict:
+    """A ``crises`` entry rebuilt from a results file's sampled ends (who, day per run)."""
+    block = getattr(sc, model, None)
+    parties = list(getattr(block, "parties", None) or sorted({w for w in ends["who"] if w}))
+    who, day = ends["who"], ends["day"]
+    n = max(int(day.size), 1)
+    finite = day[np.isfinite(day)]
+    q = {}
+    for key, p in (("median", 50), ("p10", 10), ("p90", 90)):
+        v = float(np.percentile(day, p)) if day.size else np.inf
+        q[key] = v if np.isfinite(v) else None
+    rec = getattr(getattr(sc, "outcome", None), model, None)
+    return {
+        "model": model,
+        "issue": getattr(block, "issue", issue),
+        "parties": parties,
+        "p_first": {p: float(np.count_nonzero(who == p)) / n for p in parties},
+        "p_impasse": float(np.count_nonzero(who == "")) / n,
+        "end_day": q,
+        "horizon": _horizon(sc, block, finite),
+        "recorded": None if rec is None else {"conceded": rec.conceded, "day": rec.day},
+        "from_runs": True,
+    }
+
+
+def _horizon(sc: Any, block: Any, finite: np.ndarray) -> float | None:
+    """The days the chart covers: the block's horizon, the timeline's end, or the last end."""
+    if getattr(block, "horizon", None) is not None:
+        return float(block.horizon)
+    time = getattr(sc, "time", None)
+    if time is not None and getattr(time, "end", None) is not None:
+        return float((time.end - time.start).days)
+    return float(finite.max()) if finite.size else None
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
                 f"{_name(data, rec['conceded'])} conceding first by then"
             )
         text += "."
-    if samples is not None and len(samples["day"]):
+    if samples is not None and len(samples["day"]) and not entry.get("from_runs"):
         text += " " + _ensemble_sentence(data, samples, (a, b), start)
     blocks.append(Text(text))
     share = entry.get("expected_share")
