@@ -22,7 +22,7 @@ from realpolitik.sim.airlift import (
     capacity_on,
     fleet_counts,
     run_airlift,
-    run_cached,
+    run_scenario,
     summary,
 )
 
@@ -40,8 +40,10 @@ def cfg(berlin):
 
 
 @pytest.fixture(scope="module")
-def run(cfg):
-    return run_cached(cfg, SEED)  # attrition_costs(berlin, SEED) reuses this run
+def run(berlin):
+    # With the scenario's events on the airlift (Tegel, the fog); attrition_costs(berlin, SEED)
+    # reuses this run.
+    return run_scenario(berlin, SEED)
 
 
 def _within(model: float, record: float, tol: float = 0.15) -> None:
@@ -469,3 +471,55 @@ def test_forecast_has_the_blockade_crisis(cli):
     assert 0.0 <= crisis["p_first"]["ussr"] <= 1.0
     assert {"median", "p10", "p90"} <= set(crisis["end_day"])
     assert got["airlift"]["total"]["flights"] > 0
+
+
+# -- scheduled events on the airlift (the timeline's events, sim/_airlift_events.py) -------
+
+
+def test_tegel_opens_by_event(run):
+    # bases.csv Tegel: first landing 5 Nov 1948; the scenario opens it with an event.
+    tegel, dates = run.daily["tons_field_tegel"], run.dates
+    assert tegel[dates < np.datetime64("1948-11-05")].sum() == 0
+    assert tegel[dates >= np.datetime64("1948-11-05")].sum() > 0
+
+
+def test_airlift_events_in_the_events_list(berlin):
+    from realpolitik.sim.timeline import Timeline
+
+    events = Timeline.of(berlin).events_json()
+    tegel = next(e for e in events if e["date"] == "1948-11-05")
+    assert tegel["changes"] == [
+        {"path": "airlift.airfields.Tegel.open", "op": "set", "from": 0.0, "to": 1.0}
+    ]
+    fog = [e for e in events if "airlift.weather.closed" in str(e["changes"])]
+    assert [e["changes"][0]["to"] for e in fog] == [1.0, 0.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("set: {airlift.airfields.Tegel.open: 1}", "set: {airlift.airfields.Tegle.open: 1}",
+         "one of: Tempelhof, Gatow, Tegel, Havel"),
+        ("set: {airlift.airfields.Tegel.open: 1}", "set: {airlift.airfields.Tegel.open: 2}",
+         "`set` 1 or 0"),
+        ("set: {airlift.airfields.Tegel.open: 1}", "set: {airlift.runways.Tegel: 1}",
+         "airlift.weather.closed"),
+    ],
+)  # fmt: skip
+def test_bad_airlift_events_are_located(old, new, expected):
+    bad = _berlin_text().replace(old, new)
+    with pytest.raises(InputError) as exc:
+        loads(bad, file="berlin.yaml")
+    assert exc.value.field.startswith("events.0.set.airlift.")
+    assert expected in exc.value.expected
+    assert exc.value.line == _line_of(bad, new)
+
+
+def test_a_fog_event_closes_every_field():
+    cfg = AirliftConfig.model_validate(_toy())
+    from realpolitik.sim.airlift import AirliftChange
+
+    shut = (AirliftChange(9 * 24.0, "closed", None, "set", 1.0),
+            AirliftChange(11 * 24.0, "closed", None, "set", 0.0))  # fmt: skip
+    r = run_airlift(cfg, seed=1, changes=shut)
+    assert r.daily["flights"][9:11].sum() == 0 and r.daily["flights"][11:].min() > 0

@@ -38,7 +38,7 @@ def airlift_command(
 ) -> None:
     """Run the scenario's airlift alone: tons a day, monthly and in all."""
     from realpolitik.scenario import load
-    from realpolitik.sim.airlift import run_airlift, summary
+    from realpolitik.sim.airlift import airlift_changes, run_airlift, summary
 
     sc = load(scenario)
     if sc.airlift is None:
@@ -48,7 +48,7 @@ def airlift_command(
             problem="the scenario has no airlift block",
             expected="a scenario with an `airlift` block (e.g. berlin-1948)",
         )
-    result = run_airlift(sc.airlift, seed=0 if seed is None else seed)
+    result = run_airlift(sc.airlift, 0 if seed is None else seed, airlift_changes(sc))
     if out is not None:
         write_daily(result, out, {"scenario": sc.name, "seed": str(0 if seed is None else seed)})
     if as_json:

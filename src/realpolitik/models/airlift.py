@@ -30,9 +30,13 @@ def config_of(scenario: Any) -> Any:
 
 def run(scenario: Any, options: AirliftOptions, ctx: RunContext) -> dict[str, Any]:
     """Simulate the airlift once: the forecast's ``airlift`` entry."""
-    from realpolitik.sim.airlift import run_cached, summary
+    from realpolitik.sim.airlift import run_cached, run_scenario, summary
 
-    result = run_cached(config_of(scenario), ctx.seed if ctx.seed is not None else 0)
+    seed = ctx.seed if ctx.seed is not None else 0
+    if getattr(scenario, "airlift", None) is not None:
+        result = run_scenario(scenario, seed)  # with the scenario's events on the airlift
+    else:
+        result = run_cached(config_of(scenario), seed)
     d = result.daily
     low = int(d["stocks_days"].argmin())
     shape = summary(result)  # daily, monthly and total as `realpolitik airlift --json`

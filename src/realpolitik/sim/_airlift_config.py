@@ -102,6 +102,7 @@ class Airfield(_Frozen):
     held after the last). ``max_hold_min``: an aircraft that would wait longer for its slot
     returns to base loaded (``None``: it waits, i.e. is held on the ground at its base)."""
 
+    open: bool = True  # open at the start (events may open or close it later)
     opens: dt.date | None = None
     closes: dt.date | None = None
     runways: Annotated[int, Field(ge=1)] = 1

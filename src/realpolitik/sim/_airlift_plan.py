@@ -14,11 +14,14 @@ flying on a day are ``round(count * (1 - maintenance_share))``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from realpolitik.sim._airlift_config import CARGOES, AirliftConfig, FleetEntry
+from realpolitik.sim._airlift_events import AirliftChange
+from realpolitik.sim.events import apply_op
 
 __all__ = ["Plan", "plan", "fleet_counts", "draw_ifr_days"]
 
@@ -116,8 +119,32 @@ def draw_ifr_days(cfg: AirliftConfig, rng: np.random.Generator) -> np.ndarray:
     return ifr
 
 
-def plan(cfg: AirliftConfig, rng: np.random.Generator) -> Plan:
-    """Build the daily arrays of one run (the weather is drawn from ``rng``)."""
+def _switch_windows(changes, what: str) -> list[tuple[float, float]]:
+    """The (start, end) hours during which a weather switch (closed, ifr) is on."""
+    out, on = [], None
+    for ch in changes:
+        if ch.what != what:
+            continue
+        if ch.value and on is None:
+            on = ch.hour
+        elif not ch.value and on is not None:
+            out.append((on, ch.hour))
+            on = None
+    if on is not None:
+        out.append((on, math.inf))
+    return out
+
+
+def plan(
+    cfg: AirliftConfig, rng: np.random.Generator, changes: tuple[AirliftChange, ...] = ()
+) -> Plan:
+    """Build the daily arrays of one run (the weather is drawn from ``rng``).
+
+    ``changes`` are the scenario's scheduled events on the airlift (:mod:`._airlift_events`):
+    an airfield opened or closed, or its landing interval changed, from the event's day on;
+    every field closed (fog) or every day in instrument conditions between a switch on and
+    the switch off.
+    """
     n = cfg.n_days
     start = cfg.start
     fields = tuple(cfg.airfields)
@@ -126,17 +153,38 @@ def plan(cfg: AirliftConfig, rng: np.random.Generator) -> Plan:
     corridors = tuple(cfg.corridors)
     c_index = {name: i for i, name in enumerate(corridors)}
 
-    field_open = np.stack([_window(a.opens, a.closes, start, n) for a in cfg.airfields.values()])
+    field_open = np.stack(
+        [_window(a.opens, a.closes, start, n) & a.open for a in cfg.airfields.values()]
+    )
     ifr = draw_ifr_days(cfg, rng)
-    for ep in cfg.weather.episodes:
-        if ep.kind == "ifr":
-            first = max(_day_index(start, ep.start.date()), 0)
-            last = _day_index(start, (ep.end - dt.timedelta(microseconds=1)).date())
-            ifr[first : max(last + 1, first)] = True
-    factor = np.where(ifr, cfg.weather.ifr_interval_factor, 1.0)
+    windows = [
+        (
+            (ep.start - dt.datetime.combine(start, dt.time())).total_seconds() / 3600.0,
+            (ep.end - dt.datetime.combine(start, dt.time())).total_seconds() / 3600.0,
+        )
+        for ep in cfg.weather.episodes
+        if ep.kind == "ifr"
+    ]
+    for s_h, e_h in windows + _switch_windows(changes, "ifr"):
+        first = max(int(np.floor(s_h / 24.0)), 0)
+        last = min(int(np.ceil(e_h / 24.0)), n) if np.isfinite(e_h) else n
+        ifr[first:last] = True
     base_interval_h = np.stack(
         [_interval_minutes(a.landing_interval, start, n) / 60.0 for a in cfg.airfields.values()]
     )
+    for ch in changes:
+        day = max(int(np.floor(ch.hour / 24.0)), 0)
+        if ch.field is None or day >= n:
+            continue
+        f = f_index[ch.field]
+        if ch.what == "open":
+            field_open[f, day:] = bool(ch.value)
+        elif ch.what == "landing_interval":
+            minutes = base_interval_h[f, day:] * 60.0
+            base_interval_h[f, day:] = (
+                np.array([apply_op(ch.op, m, ch.value) for m in minutes]) / 60.0
+            )
+    factor = np.where(ifr, cfg.weather.ifr_interval_factor, 1.0)
 
     g_type, g_op, g_fields, g_payload, g_out, g_back = [], [], [], [], [], []
     g_cg, g_bg, g_pace, g_cargo, g_entry, g_corr, flying = [], [], [], [], [], [], []
@@ -176,6 +224,8 @@ def plan(cfg: AirliftConfig, rng: np.random.Generator) -> Plan:
             continue
         which = ep.airfields if ep.airfields is not None else fields
         closures.append((s, e, tuple(f_index[f] for f in which)))
+    for s, e in _switch_windows(changes, "closed"):
+        closures.append((s, e, tuple(range(len(fields)))))
 
     return Plan(
         dates=np.datetime64(start) + np.arange(n),

@@ -43,6 +43,7 @@ from realpolitik.sim._airlift_config import (
     WeatherEpisode,
 )
 from realpolitik.sim._airlift_engine import simulate
+from realpolitik.sim._airlift_events import AirliftChange, airlift_changes
 from realpolitik.sim._airlift_plan import Plan, fleet_counts, plan
 from realpolitik.sim._airlift_result import AirliftResult, DailyCost, build_result, capacity
 
@@ -50,6 +51,7 @@ __all__ = [
     "CARGOES",
     "AircraftType",
     "Airfield",
+    "AirliftChange",
     "AirliftConfig",
     "AirliftResult",
     "Base",
@@ -62,6 +64,7 @@ __all__ = [
     "Plan",
     "Weather",
     "WeatherEpisode",
+    "airlift_changes",
     "attrition_costs",
     "capacity_on",
     "check",
@@ -69,6 +72,7 @@ __all__ = [
     "plan",
     "run_airlift",
     "run_cached",
+    "run_scenario",
     "summary",
 ]
 
@@ -80,16 +84,19 @@ def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
 
 
 def run_airlift(
-    config: AirliftConfig | dict[str, Any], seed: int | np.random.Generator | None = 0
+    config: AirliftConfig | dict[str, Any],
+    seed: int | np.random.Generator | None = 0,
+    changes: tuple[AirliftChange, ...] = (),
 ) -> AirliftResult:
     """Simulate the airlift described by ``config`` (a model or its raw mapping).
 
     ``seed`` (an int or a ``numpy.random.Generator``) drives the weather and the
-    cancellations and missed approaches; the same seed gives the same result.
+    cancellations and missed approaches; the same seed gives the same result. ``changes``
+    are the scenario's scheduled events on the airlift (:func:`airlift_changes`).
     """
     cfg = config if isinstance(config, AirliftConfig) else AirliftConfig.model_validate(config)
     rng = _generator(seed)
-    p = plan(cfg, rng)
+    p = plan(cfg, rng, changes)
     counts = simulate(p, rng)
     return build_result(p, counts, cfg.city)
 
@@ -98,10 +105,11 @@ def capacity_on(
     config: AirliftConfig,
     date: dt.date | str,
     operators: tuple[str, ...] | None = None,
+    changes: tuple[AirliftChange, ...] = (),
 ) -> float:
     """Good-weather lift capacity (t/day) on ``date`` of the fleet entries of ``operators``
     (all if None). Spec: the ~1,500 t/day of 20 July 1948 is a capacity, not deliveries."""
-    p = plan(config, np.random.default_rng(0))
+    p = plan(config, np.random.default_rng(0), changes)
     day = (np.datetime64(date) - p.dates[0]).astype(int)
     if not 0 <= day < p.n_days:
         raise ValueError(f"{date} is outside the airlift's dates {p.dates[0]}..{p.dates[-1]}")
@@ -143,17 +151,24 @@ def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
     }
 
 
-_LAST: list[Any] = [None, None, None]  # (config, seed, result) of the last run_cached call
+_LAST: list[Any] = [None, None, None]  # (config, (seed, changes), result) of the last run
 
 
-def run_cached(config: AirliftConfig, seed: int | None = 0) -> AirliftResult:
-    """:func:`run_airlift`, reusing the last result for the same config object and seed (a
-    forecast runs the airlift once for its own entry and once for ``attrition``'s costs)."""
-    if _LAST[0] is config and _LAST[1] == seed:
+def run_cached(
+    config: AirliftConfig, seed: int | None = 0, changes: tuple[AirliftChange, ...] = ()
+) -> AirliftResult:
+    """:func:`run_airlift`, reusing the last result for the same config object, seed and
+    changes (a forecast runs the airlift for its own entry and for ``attrition``'s costs)."""
+    if _LAST[0] is config and _LAST[1] == (seed, changes):
         return _LAST[2]
-    result = run_airlift(config, seed=seed)
-    _LAST[:] = [config, seed, result]
+    result = run_airlift(config, seed=seed, changes=changes)
+    _LAST[:] = [config, (seed, changes), result]
     return result
+
+
+def run_scenario(scenario: Any, seed: int | None = 0) -> AirliftResult:
+    """The airlift of ``scenario`` with its scheduled events (cached as :func:`run_cached`)."""
+    return run_cached(scenario.airlift, seed, airlift_changes(scenario))
 
 
 def attrition_costs(scenario: Any, seed: int | None = 0) -> dict[str, list[float]] | None:
@@ -179,7 +194,7 @@ def attrition_costs(scenario: Any, seed: int | None = 0) -> dict[str, list[float
     start = time.start if time is not None else cfg.start
     last = cfg.end if cfg.costs.hold_from is None else cfg.costs.hold_from - dt.timedelta(1)
     n = max((last - start).days + 1, 1)
-    result = run_cached(cfg, seed)
+    result = run_scenario(scenario, seed)
     need = result.need
     tons = np.zeros(n)
     hours = np.zeros(n)

@@ -94,6 +94,13 @@ def _check_value(doc: Any, where: tuple, target: Any, op: str, value: float, sta
     sc = doc.scenario
     if not math.isfinite(value):
         raise doc.error(where, value=value, expected="a finite number")
+    if target.kind == "airlift":  # issue 7: sim/_airlift_events.py
+        from realpolitik.sim._airlift_events import check_change
+
+        expected = check_change(target.who, op, value)
+        if expected is not None:
+            raise doc.error(where, value=value, expected=expected)
+        return
     if target.kind in ("cost", "discount"):
         if op == "scale" and value < 0:
             raise doc.error(where, value=value, expected="a factor >= 0")

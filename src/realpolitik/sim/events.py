@@ -22,7 +22,7 @@ from realpolitik.models._attrition_core import Steps
 
 __all__ = ["Target", "Change", "PathProblem", "parse_path", "apply_op", "apply_to_steps"]
 
-KINDS = ("saliences", "positions", "capability", "cost", "discount")
+KINDS = ("saliences", "positions", "capability", "cost", "discount", "airlift")
 
 
 class PathProblem(ValueError):
@@ -54,7 +54,8 @@ class Change:
 
 _FORMS = (
     "issues.<issue>.saliences.<actor>, issues.<issue>.positions.<actor>, "
-    "actors.<actor>.capability, attrition.cost.<party> or attrition.discount.<party>"
+    "actors.<actor>.capability, attrition.cost.<party>, attrition.discount.<party> or "
+    "airlift.airfields.<field>.open|landing_interval, airlift.weather.closed|ifr"
 )
 
 
@@ -98,6 +99,14 @@ def parse_path(path: str, scenario: Any) -> Target:
                 "one of: " + ", ".join(block.parties),
             )
         return Target(parts[1], None, parts[2])
+    if head == "airlift":  # the airlift's airfields and weather (issue 7)
+        from realpolitik.sim._airlift_events import parse_airlift_path
+
+        try:
+            what, field = parse_airlift_path(path, scenario)
+        except ValueError as exc:
+            raise PathProblem(*exc.args) from None
+        return Target("airlift", field, what)
     raise PathProblem(f"unknown field {path!r}", f"a path of the form {_FORMS}")
 
 

@@ -98,6 +98,10 @@ class Timeline:
             return float(sc.issue(target.issue).positions[target.who])
         if target.kind == "capability":
             return float(next(a.capability for a in sc.actors if a.id == target.who))
+        if target.kind == "airlift":  # issue 7
+            from realpolitik.sim._airlift_events import current_value
+
+            return current_value(sc, target.who, target.issue)
         return float("nan")
 
     def events_json(self) -> list[dict[str, Any]]:
