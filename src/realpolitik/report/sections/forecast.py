@@ -334,7 +334,9 @@ def _chart(data: ReportData, issue, per: dict[str, Distribution], mcol: dict[str
         else "each model's forecast"
     )
     caption = (
-        f"{issue.name}: the actors' positions (dots, area ∝ salience, colour = group) and "
+        f"{issue.name}: the actors' positions (dots, area ∝ salience"
+        + (", colour = group" if any(a.group for a in sc.actors) else "")
+        + f") and "
         f"{what} (diamonds) on the issue's scale in {issue.unit}"
         + ("; the green dashed line is the recorded outcome" if recorded is not None else "")
         + f". Source: {data.provenance(models)}."

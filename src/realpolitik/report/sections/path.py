@@ -170,8 +170,11 @@ def _model_path(data: ReportData, model: str, tr: dict) -> list:
             ax.xaxis.set_tick_params(labelbottom=True)
         from matplotlib.lines import Line2D
 
-        seen = list(dict.fromkeys(groups[a] for a in actors if a in groups))
-        handles = [Line2D([], [], color=gcol[g], lw=1.2, label=g) for g in seen if g in gcol]
+        if any(x.group for x in sc.actors):
+            seen = list(dict.fromkeys(groups[a] for a in actors if a in groups))
+            handles = [Line2D([], [], color=gcol[g], lw=1.2, label=g) for g in seen if g in gcol]
+        else:
+            handles = [Line2D([], [], color=next(iter(gcol.values())), lw=1.2, label="actors")]
         handles.append(Line2D([], [], color="#111111", lw=2.2, label=f"{model} forecast"))
         if sc.outcome is not None:
             handles.append(Line2D([], [], color=RECORDED, ls="--", lw=1.2, label="recorded"))
@@ -180,8 +183,10 @@ def _model_path(data: ReportData, model: str, tr: dict) -> list:
     blocks.append(
         chart(
             f"path-{model}",
-            f"{model}: each actor's position per round (thin lines, colour = group) and the "
-            f"model's forecast (black)"
+            f"{model}: each actor's position per round (thin lines"
+            + (", colour = group" if any(a.group for a in sc.actors) else "")
+            + ") and the "
+            "model's forecast (black)"
             + ("; green dashed: the recorded outcome" if sc.outcome is not None else "")
             + f". Source: {data.provenance([model])}.",
             f"Round-by-round positions and forecast of {model} on {len(issue_ids)} issues",

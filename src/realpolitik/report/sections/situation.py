@@ -15,8 +15,15 @@ from realpolitik.report.sections._time import event_text, short_date, start_of
 __all__ = ["situation", "group_colours"]
 
 
+#: The actors' colour where the scenario declares no groups.
+ACTOR = "#5b7896"
+
+
 def group_colours(data: ReportData) -> dict[str, str]:
-    """A colour per actor group (the actor's own id where it has no group)."""
+    """A colour per actor group (the actor's own id where it has no group); one neutral
+    colour for every actor where the scenario declares no groups at all."""
+    if not any(a.group for a in data.scenario.actors):
+        return {a.id: ACTOR for a in data.scenario.actors}
     groups: list[str] = []
     for a in data.scenario.actors:
         g = a.group or a.id
