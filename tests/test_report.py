@@ -547,3 +547,48 @@ def test_results_file_keeps_the_crisis_runs(moscow, tmp_path):
     assert entry["p_impasse"] == pytest.approx(ref["p_impasse"])
     html = write_report(data, tmp_path / "rep").read_text(encoding="utf-8")
     assert _sections(html) == {"situation", "forecast", "crises", "drivers", "method"}
+
+
+def test_new_models_and_sections_plug_in(moscow, tmp_path):
+    """A crisis or logistics model without a view of its own still appears (the generic
+    view, under its registry summary), and a section registered in one place is drawn."""
+    from realpolitik.report._blocks import Section, Text
+    from realpolitik.report.sections import _BUILDERS, section
+
+    data = from_forecast(forecast(moscow, ["compromise"]), seed=1)
+    data.crises = [
+        {
+            "model": "rubinstein",
+            "issue": "credit",
+            "parties": ["stalin", "mao"],
+            "first_mover": "stalin",
+            "split": {"stalin": 0.6, "mao": 0.4},
+            "binding_outside_option": None,
+            "agreement_day": 0,
+        },
+        {"model": "duel", "issue": "credit", "winner": "mao", "p_win": 0.7},
+    ]
+    data.logistics["convoy"] = {"total": {"tons": 1200.0, "trips": 14}}
+
+    @section("extra-test", "Extra", order=75)
+    def _extra(d):
+        return Section(id="extra-test", title="Extra", blocks=[Text("plugged in")])
+
+    try:
+        html = write_report(data, tmp_path).read_text(encoding="utf-8")
+    finally:
+        _BUILDERS.pop("extra-test")
+    text = _text(html)
+    assert "extra-test" in _sections(html) and "plugged in" in text
+    # Rubinstein's own view: the split of the stake, 60% / 40%.
+    assert "Joseph Stalin 60% and Mao Zedong 40% of the stake" in text
+    # Unknown models: their results as tables.
+    assert "duel: duel" in text and "p_win 0.70" in text
+    assert "convoy: convoy" in text and "total.tons 1,200" in text
+
+
+def test_captions_name_the_options(moscow):
+    result = forecast(moscow, ["compromise", "nbs:disagreement=reference_point"])
+    rendered = render(from_forecast(result, seed=12))
+    captions = [c.caption for s in rendered.sections for c in s.charts()]
+    assert any("nbs (disagreement=reference_point)" in c and "seed 12" in c for c in captions)

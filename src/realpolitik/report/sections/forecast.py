@@ -117,7 +117,7 @@ def issue_prose(data: ReportData, issue, per: dict[str, Distribution]) -> tuple[
         n = len(vals)
         if len(ranked) == 1:
             parts.append(f"All {n} models point to “{ranked[0][0]}”.")
-            headline += f"all {n} models point to “{ranked[0][0]}”"
+            headline += f"all {n} models{_medians(data)} point to “{ranked[0][0]}”"
         else:
             lead_label, lead_models = ranked[0]
             if len(lead_models) > 1 and len(lead_models) > len(ranked[1][1]):
@@ -127,7 +127,9 @@ def issue_prose(data: ReportData, issue, per: dict[str, Distribution]) -> tuple[
                     + "; ".join(f"{f.listing(ms)} to “{lab}”" for lab, ms in ranked[1:])
                     + "."
                 )
-                headline += f"{len(lead_models)} of {n} models point to “{lead_label}”"
+                headline += (
+                    f"{len(lead_models)} of {n} models{_medians(data)} point to “{lead_label}”"
+                )
             else:
                 parts.append(
                     "The models disagree: "
@@ -179,6 +181,10 @@ def issue_prose(data: ReportData, issue, per: dict[str, Distribution]) -> tuple[
     for m, why in skipped.items():
         parts.append(f"{m} gave no forecast here ({why or 'skipped'}).")
     return " ".join(parts), headline
+
+
+def _medians(data: ReportData) -> str:
+    return " (medians over the runs)" if data.ensemble else ""
 
 
 def _ensemble_line(issue, model: str, d: Distribution) -> str:
