@@ -310,9 +310,10 @@ def test_markdown_has_the_same_sections(full):
 
 def test_attrition_prose_states_the_numbers(full, moscow):
     entry = next(c for c in full["data"].crises if c["model"] == "attrition")
-    stalin = entry["p_first"]["stalin"]
+    first = max(entry["p_first"], key=entry["p_first"].get)
+    name = {"stalin": "Joseph Stalin", "mao": "Mao Zedong"}[first]
     text = _text(full["html"])
-    assert f"Joseph Stalin concedes first in {round(100 * stalin)}%" in text
+    assert f"{name} concedes first in {fmt.pct(entry['p_first'][first])}" in text
     # moscow-1949 records Stalin conceding on day 17 (its outcome block, issue 6 §5).
     assert "Joseph Stalin conceded on day 17" in text
 
