@@ -55,11 +55,35 @@ def browser():
 def report_dir(tmp_path_factory):
     from realpolitik.forecast import forecast
     from realpolitik.report import from_forecast, write_report
+    from realpolitik.report.assemble import from_ensemble
     from realpolitik.scenario import load
 
     out = tmp_path_factory.mktemp("browser")
-    result = forecast(load("moscow-1949"), seed=5)
-    write_report(from_forecast(result, seed=5), out)
+    # A small ensemble of the Moscow talks: forecasts with intervals, the eum path, who gives
+    # way over the runs, and the drivers; the track record's chart comes from a fixed table.
+    result = forecast(load("moscow-1949"), seed=5, runs=40)
+    data = (
+        from_ensemble(result.ensemble, result)
+        if result.ensemble is not None
+        else from_forecast(result, seed=5)
+    )
+    data.backtest = {
+        "deu": {
+            "dataset": "test",
+            "n_issues": 2,
+            "baseline": "compromise",
+            "models": {
+                "compromise": {
+                    "n": 2,
+                    "mae": 20.0,
+                    "mae_ci95": [15.0, 25.0],
+                    "median_ae": 20.0,
+                    "within10": 0.5,
+                }
+            },
+        }
+    }
+    write_report(data, out)
     return out
 
 
@@ -81,7 +105,7 @@ def test_report_renders_in_chromium(browser, report_dir):
     )
     page.close()
     assert shot.stat().st_size > 10_000
-    assert len(sizes) >= 8  # actors, six issues, the eum path, the attrition chart
+    assert len(sizes) >= 9  # actors, six issues, the eum path, the attrition chart, ...
     for fig_id, width, height in sizes:
         assert width > 100 and height > 50, (fig_id, width, height)
     assert errors == []
