@@ -276,3 +276,18 @@ def test_an_uncertain_event_size_reaches_dynamic_models_per_run():
     np.testing.assert_array_equal(a.values["eum"], b.values["eum"])
     assert len(set(a.values["eum"][:, 0])) > 1  # the shock's draw moves eum's forecast
     assert len(set(a.values["compromise"][:, 0])) == 1  # a static model never sees events
+
+
+def test_out_without_uncertainty_writes_the_single_run(tmp_path, cli):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "one.parquet"
+    res = cli("forecast", "emission-1994", "-m", "compromise", "-m", "median", "--out", str(out))
+    assert res.code == 0, res.err
+    table = pq.read_table(out)
+    assert table.num_rows == 2 and table.column_names == ["run", "model", "issue", "value",
+                                                          "label"]
+    meta = json.loads(table.schema.metadata[b"realpolitik"])
+    assert meta["runs"] == 1 and meta["inputs"] == []
+    # The recorded case (README): the compromise forecast of emission-1994 in its unit.
+    js = cli("forecast", "emission-1994", "-m", "compromise", "--json").json()
+    assert table.column("value")[0].as_py() == js["issues"][0]["forecasts"]["compromise"]["value"]
