@@ -593,3 +593,34 @@ def test_captions_name_the_options(moscow):
     rendered = render(from_forecast(result, seed=12))
     captions = [c.caption for s in rendered.sections for c in s.charts()]
     assert any("nbs (disagreement=reference_point)" in c and "seed 12" in c for c in captions)
+
+
+def test_backtest_and_sensitivity_reports(cli, tmp_path):
+    r = cli(
+        "backtest", "cases", "--model", "compromise", "--model", "mean", "--report", tmp_path / "bt"
+    )
+    assert r.code == 0, r.err
+    html = (tmp_path / "bt" / "report.html").read_text(encoding="utf-8")
+    assert _sections(html) == {"track", "method"}
+    assert "Backtest: the bundled historical cases" in _text(html)
+    pytest.importorskip("SALib")
+    scenario = tmp_path / "budget.yaml"
+    scenario.write_text(SMALL, encoding="utf-8")
+    r = cli(
+        "sensitivity",
+        scenario,
+        "--model",
+        "compromise",
+        "--samples",
+        "16",
+        "--seed",
+        "3",
+        "--json",
+        "--report",
+        tmp_path / "sens",
+    )
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["method"] == "sobol" and "Report:" in r.err
+    html = (tmp_path / "sens" / "report.html").read_text(encoding="utf-8")
+    assert _sections(html) == {"situation", "forecast", "drivers", "method"}
+    assert "Government's position" in _text(html)
