@@ -167,8 +167,9 @@ def _deu(data: ReportData, deu: dict[str, Any], sec: Section) -> list:
             (6.8, 0.8 + 0.3 * len(names)),
         )
     )
-    for note in deu.get("notes", []):
-        blocks.append(Text(note))
+    if deu.get("notes"):
+        blocks.append(Text("How the backtest read the data:"))
+        blocks.append(Bullets(tuple(deu["notes"])))
     return blocks
 
 
