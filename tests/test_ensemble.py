@@ -291,3 +291,27 @@ def test_out_without_uncertainty_writes_the_single_run(tmp_path, cli):
     # The recorded case (README): the compromise forecast of emission-1994 in its unit.
     js = cli("forecast", "emission-1994", "-m", "compromise", "--json").json()
     assert table.column("value")[0].as_py() == js["issues"][0]["forecasts"]["compromise"]["value"]
+
+
+def test_every_batched_model_gives_the_bits_of_each_run_alone():
+    # The contract of ModelSpec.batched (models/_registry.py): leading batch dimensions,
+    # results independent of the batch. Checked on random inputs for every such model.
+    from realpolitik.models import IssueInputs, RunContext, specs
+
+    rng = np.random.default_rng(0)
+    b, n, m = 9, 7, 4
+    mask = rng.random((n, m)) < 0.8
+    mask[:2] = True
+    batch = IssueInputs(x=rng.uniform(0, 100, (b, n, m)), s=rng.uniform(0, 1, (b, n, m)),
+                        c=rng.uniform(0.1, 50, (b, n)), mask=mask,
+                        reference=rng.uniform(0, 100, (b, m)))
+    batched = [s for s in specs("issue") if s.batched]
+    assert {"mean", "compromise", "median", "nbs"} <= {s.name for s in batched}
+    for spec in batched:
+        opts = spec.parse_options({})
+        whole = np.asarray(spec.run(batch, opts, RunContext()).values)
+        assert whole.shape == (b, m), spec.name
+        for k in range(b):
+            one = IssueInputs(x=batch.x[k], s=batch.s[k], c=batch.c[k], mask=mask,
+                              reference=batch.reference[k])
+            np.testing.assert_array_equal(spec.run(one, opts, RunContext()).values, whole[k])
