@@ -95,6 +95,7 @@ class ProcessExecutor(Executor):
     def map(self, fn: Fn, plan: Any, argsets: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["realpolitik.ensemble.runner", "realpolitik.forecast"])
@@ -102,8 +103,16 @@ class ProcessExecutor(Executor):
             max_workers=self.workers, mp_context=ctx, initializer=_init_worker, initargs=(plan,)
         ) as pool:
             futures = {pool.submit(_call_in_worker, fn, args): i for i, args in enumerate(argsets)}
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+            try:
+                for fut in as_completed(futures):
+                    yield futures[fut], fut.result()
+            except BrokenProcessPool as exc:
+                raise RuntimeError(
+                    "the worker processes stopped before finishing. A script that runs an "
+                    "ensemble on the process pool must start it under "
+                    "`if __name__ == \"__main__\":` (Python's multiprocessing re-imports the "
+                    "script in each worker); otherwise a worker ran out of memory or was killed"
+                ) from exc
 
 
 # -- Dask -----------------------------------------------------------------------------------
