@@ -60,20 +60,37 @@ def event_text(ev: dict[str, Any]) -> str:
     return text + "."
 
 
-def event_lines(ax: Any, events: list[dict[str, Any]], lo: float, hi: float) -> list[int]:
-    """Mark events whose day lies in [lo, hi] as numbered vertical lines; their indices."""
+def event_lines(
+    ax: Any, events: list[dict[str, Any]], lo: float, hi: float, *, dates: bool = False
+) -> list[int]:
+    """Mark events whose day lies in [lo, hi] as numbered vertical lines; their indices.
+
+    With ``dates`` the axis is in calendar dates and each event is placed at its ``date``.
+    Labels of events close together are staggered downwards so that they stay legible.
+    """
+    import numpy as np
+
     shown = []
-    for k, ev in enumerate(events):
+    last_x, level = None, 0
+    gap = 0.035 * (hi - lo) if hi > lo else 0.0
+    for k, ev in sorted(enumerate(events), key=lambda kv: kv[1].get("day") or 0.0):
         day = ev.get("day")
         if day is None or not lo <= day <= hi:
             continue
+        x: Any = day
+        if dates:
+            if not ev.get("date"):
+                continue
+            x = np.datetime64(str(ev["date"])[:10])
+        level = level + 1 if last_x is not None and day - last_x < gap else 0
+        last_x = day
         colour = "#b8321a" if ev.get("surprise") else "#6b6b6b"
-        ax.axvline(day, color=colour, ls=(0, (4, 2)), lw=1.0, zorder=1)
+        ax.axvline(x, color=colour, ls=(0, (4, 2)), lw=1.0, zorder=1)
         ax.annotate(
             f"E{k + 1}",
-            (day, 1.0),
+            (x, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(2, -2),
+            xytext=(2, -2 - 9 * (level % 6)),
             textcoords="offset points",
             ha="left",
             va="top",

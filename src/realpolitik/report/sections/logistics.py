@@ -21,7 +21,7 @@ from realpolitik.report._blocks import Heading, Section, Table, Text
 from realpolitik.report._charts import chart
 from realpolitik.report.data import ReportData
 from realpolitik.report.sections import logistics_view, logistics_views, section
-from realpolitik.report.sections._time import short_date
+from realpolitik.report.sections._time import event_lines, short_date
 
 __all__ = ["logistics_section", "airlift_view", "NEED_TONS"]
 
@@ -136,26 +136,41 @@ def _daily_chart(data: ReportData, name: str, daily, need: float):
     def draw(fig: Figure) -> None:
         ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
         ax1.plot(dates, tons, color="#0072B2", lw=0.8, label="delivered")
-        week = np.convolve(tons, np.ones(7) / 7, mode="same") if tons.size >= 7 else tons
+        week = _rolling_mean(tons, 7)
         ax1.plot(dates, week, color="#003f6b", lw=1.8, label="7-day mean")
         ax1.axhline(need, color="#b8321a", ls="--", lw=1.2, label=f"need ({f.num(need)} t)")
         ax1.set_ylabel("short tons a day")
         ax1.grid(axis="y")
-        ax1.legend(loc="upper left", ncol=3)
+        fig.legend(*ax1.get_legend_handles_labels(), loc="outside lower center", ncol=3)
         ax2.fill_between(dates, stocks, color="#009E73", alpha=0.5, step="post")
         ax2.set_ylabel("stocks (days of need)")
         ax2.set_ylim(bottom=0)
         ax2.grid(axis="y")
+        if data.events:
+            span = float((dates[-1] - dates[0]).astype(int))
+            event_lines(ax1, data.events, 0.0, span, dates=True)
 
     return chart(
         f"logistics-{name}",
         f"{name}: short tons delivered each day (thin) and their 7-day mean (thick) against "
-        f"the city's minimum need (red dashed); below, the city's stocks in days of need. "
+        f"the city's minimum need (red dashed); below, the city's stocks in days of need"
+        + ("; dashed grey: the timeline's events (E1, E2, …)" if data.events else "")
+        + ". "
         f"Source: {data.provenance([name])}.",
         f"Daily tonnage of the {name} against need, and the city's stocks",
         draw,
         (6.8, 4.0),
     )
+
+
+def _rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """The centred mean over ``window`` days, over the days that exist at the ends."""
+    v = np.asarray(values, dtype=float)
+    half = window // 2
+    cs = np.concatenate([[0.0], np.cumsum(v)])
+    idx = np.arange(v.size)
+    lo, hi = np.maximum(idx - half, 0), np.minimum(idx + half + 1, v.size)
+    return (cs[hi] - cs[lo]) / (hi - lo)
 
 
 def _monthly_chart(data: ReportData, name: str, monthly, need: float):
