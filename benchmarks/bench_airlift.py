@@ -13,16 +13,18 @@ import time
 
 from realpolitik.models.airlift import config_of
 from realpolitik.scenario import load
-from realpolitik.sim.airlift import run_airlift
+from realpolitik.sim.airlift import airlift_changes, run_airlift
 
 
 def main(runs: int = 3) -> None:
-    cfg = config_of(load("berlin-1948"))
+    scenario = load("berlin-1948")
+    cfg = config_of(scenario)
+    changes = airlift_changes(scenario)  # the scheduled events: Tegel opens, the November fog
     print(f"berlin-1948 airlift: {cfg.start} to {cfg.end}, {len(cfg.fleet)} fleet groups")
     best = float("inf")
     for seed in range(runs):
         wall, cpu = time.perf_counter(), time.process_time()
-        result = run_airlift(cfg, seed=seed)
+        result = run_airlift(cfg, seed=seed, changes=changes)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         best = min(best, wall)
         total = result.total()
