@@ -16,7 +16,8 @@ app = typer.Typer(
     help=(
         "Simulate and forecast negotiations and crises between political actors.\n\n"
         "Describe a situation in a scenario file, run established models of bargaining, "
-        "crisis and logistics on it, and read the forecast."
+        "crisis and logistics on it, and read the forecast: a table, JSON, or an HTML report "
+        "with charts."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -30,3 +31,20 @@ console = Console(highlight=False)
 def print_json(obj: Any) -> None:
     """Print exactly one JSON object (NaN is not JSON: callers pass None instead)."""
     sys.stdout.write(json.dumps(obj, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from realpolitik import __version__
+
+        print(f"realpolitik {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """realpolitik's global options (the help text is the app's)."""

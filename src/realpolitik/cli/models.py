@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.models import ModelSpec, specs
@@ -39,11 +38,11 @@ def models_command(
     if as_json:
         print_json({"models": rows})
         return
-    table = Table(title="realpolitik models")
-    for col in ("model", "kind", "what it computes", "source", "options (default)"):
-        table.add_column(col)
     for r in rows:
-        opts = ", ".join(f"{k}={v}" for k, v in r["options"].items()) or "—"
-        name = r["name"] + ("" if r["default"] else " [dim](on request)[/dim]")
-        table.add_row(name, r["kind"], r["summary"], r["citation"], opts)
-    console.print(table)
+        when = "" if r["default"] else "  [dim](runs when named)[/dim]"
+        console.print(f"[bold]{r['name']}[/bold] [dim]{r['kind']} model[/dim]{when}")
+        console.print(f"  {r['summary']}")
+        console.print(f"  [dim]source:[/dim] {r['citation']}")
+        if r["options"]:
+            opts = ", ".join(f"{k}={v}" for k, v in r["options"].items())
+            console.print(f"  [dim]options (defaults):[/dim] {opts}")
