@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from realpolitik.models import names
+from realpolitik.models import names, specs
 from realpolitik.scenario import bundled, load
 
 
@@ -23,7 +23,11 @@ def test_forecast_json_shape_default_scenario(cli):
     assert out["scenario"] == "moscow-1949"
     assert out["models"] == [m for m in out["models"] if m in names()]
     issue_models = [m for m in out["models"] if m in names("issue")]
-    assert set(names("issue")) >= set(issue_models) and "compromise" in issue_models
+    # moscow-1949 lists no models, so every default issue model runs (issue 2 §5): the four
+    # static ones, and eum, which joins the default set; smp runs only when named (issue 3 §4).
+    assert issue_models == [s.name for s in specs("issue") if s.default]
+    assert {"mean", "compromise", "median", "nbs", "eum"} <= set(issue_models)
+    assert "smp" not in issue_models
     assert [i["id"] for i in out["issues"]] == list(sc.issue_ids)
     for issue in out["issues"]:
         assert set(issue) >= {"id", "name", "unit", "outcome", "forecasts"}

@@ -96,6 +96,21 @@ def test_nbs_reference_between_actors_is_the_forecast():
     assert got == 50.0
 
 
+def test_nbs_zero_weight_actors_drop_out():
+    # Issue 2 §4: actors with c_i·s_i = 0 drop out. A third actor at the status quo 0 would,
+    # with any weight, leave no point that everyone prefers to 0 (the forecast would be 0);
+    # with salience 0 it drops out, leaving the closed form above: y = 45 - sqrt(425).
+    x, m = _col([20, 40, 0]), np.ones((3, 1), bool)
+    got = nbs(x, _col([1, 1, 0]), np.ones(3), m, reference=np.array([0.0]))[0]
+    assert got == pytest.approx(45 - np.sqrt(425), abs=1e-9)
+    assert nbs(x, _col([1, 1, 0.5]), np.ones(3), m, reference=np.array([0.0]))[0] == 0.0
+    # If every actor drops out, each positioned actor gets weight 1 (module docstring): two
+    # actors at 0 and 100 with worst ends 100 and 0 then meet at 50 by symmetry.
+    assert nbs(_col([0, 100]), _col([0, 0]), np.ones(2), np.ones((2, 1), bool))[0] == (
+        pytest.approx(50.0, abs=1e-9)
+    )
+
+
 def test_batch_equals_one_by_one():
     # Batched runs give the same bits as single runs (ensembles rely on it).
     rng = np.random.default_rng(3)
