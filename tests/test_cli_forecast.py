@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,26 @@ def test_python_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "realpolitik", "--help"], capture_output=True,
                           text=True)
     assert proc.returncode == 0 and "forecast" in proc.stdout
+
+
+def test_moscow_every_estimate_has_its_basis():
+    # Issue 2 §6: every position, salience and capability of moscow-1949 carries a one-line
+    # comment with its historical basis (on its line, or on the comment line just above it).
+    from importlib.resources import files
+
+    text = files("realpolitik").joinpath("scenarios/moscow-1949.yaml").read_text("utf-8")
+    lines = text.splitlines()
+    block, bare = None, []
+    for k, line in enumerate(lines):
+        if line.strip() in ("positions:", "saliences:"):
+            block = line.strip()
+            continue
+        if re.match(r"    \S", line):
+            block = None
+        estimate = (block and re.match(r"      \w+: \S", line)) or re.match(
+            r"\s+capability: \S", line
+        )
+        if estimate and "#" not in line and not lines[k - 1].lstrip().startswith("#"):
+            bare.append(f"{k + 1}: {line.strip()}")
+    assert not bare, bare
+    assert text.count("capability:") == len(load("moscow-1949").actors)
