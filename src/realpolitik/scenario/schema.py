@@ -2,8 +2,11 @@
 
 Pydantic models with unknown keys forbidden. Structural checks (types, ranges that do not
 depend on other fields) live here; checks across fields (a position within its issue's scale,
-an actor id that no actor declares) live in :mod:`realpolitik.scenario.checks`, so that each can
-name the exact path of the offending value. docs/scenario-format.md documents the format.
+an actor id that no actor declares) live in :mod:`realpolitik.scenario.load` and the checks of
+each block it calls, so that each can name the exact path of the offending value. The blocks of
+the timeline, the crises, the airlift and the uncertainty are declared beside the code that
+reads them (``sim/schema.py``, ``sim/_airlift_config.py``, ``ensemble/schema.py``) and composed
+here. docs/scenario-format.md documents the format.
 """
 
 from __future__ import annotations
