@@ -157,7 +157,9 @@ def deu_command(
 def cases_command(
     model: ModelOpt = None,
     as_json: JsonOpt = False,
-    seed: SeedOpt = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of every stochastic model (no bootstrap here).")
+    ] = 0,
     report: ReportOpt = None,
 ) -> None:
     """Score models on every bundled scenario with a recorded outcome, issue by issue."""

@@ -83,7 +83,12 @@ def import_deu(
         typer.Option("--capabilities", help="Capability table, CSV with an 'actor' column."),
     ] = None,
     capability_column: Annotated[
-        str, typer.Option("--capability-column", help="The capability table's column to use.")
+        str,
+        typer.Option(
+            "--capability-column",
+            help="The capability table's column to use, or 'era' (by the year of the final "
+            "act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
+        ),
     ] = "nice_votes",
     output: Output = None,
 ) -> None:
