@@ -572,3 +572,15 @@ def test_consensus_stops_at_once() -> None:
     hist = simulate(x, s, np.array([1.0, 2.0, 3.0, 4.0]))
     assert hist.n_states == 3
     assert np.array_equal(hist.positions[-1], x)
+
+
+def test_probable_forecast_ties_to_the_lowest_index() -> None:
+    """Issue 3 §2: the forecast is the position with the highest win probability; a tie goes
+    to the lowest actor index (here actors 0 and 1 tie at 0.4, actor 2 has 0.2)."""
+    from realpolitik.models.smp import forecast_points
+
+    s, c, win = np.full((3, 1), 0.5), np.ones(3), np.array([[0.4, 0.4, 0.2]])
+    first = np.array([[[0.1], [0.9], [0.5]]])  # one state, three actors, one dimension
+    assert forecast_points(first, win, s, c, "probable")[0, 0] == 0.1
+    assert forecast_points(first[:, ::-1], win, s, c, "probable")[0, 0] == 0.5
+    assert forecast_points(first[:, [1, 0, 2]], win, s, c, "probable")[0, 0] == 0.9
