@@ -47,7 +47,7 @@ def _write(tmp_path: Path, text: str | bytes, name: str = "s.yaml") -> Path:
 # (description, text, expected line, what the message must also contain)
 CASES = [
     ("yaml syntax", GOOD.replace("scale: {min: 0, max: 30}", "scale: {min: 0, max: 30"),
-     None, ["YAML syntax error"]),
+     17, ["YAML syntax error", "got ':'"]),  # the flow mapping runs on into line 17
     ("missing name", GOOD.replace("name: tiny\n", ""), 1, ["'name'", "missing"]),
     ("wrong type", GOOD.replace("capability: 2", "capability: lots"), 5,
      ["actors.a.capability", "'lots'", "a number"]),
