@@ -433,3 +433,14 @@ def test_cli_prints_the_section_6_1_trajectory(cli):
 def test_cli_rejects_a_bad_option_with_status_2(cli):
     res = cli("forecast", "emission-1994", "--model", "eum:selection=whatever")
     assert res.code == 2 and "eum.selection" in res.err
+
+
+def test_forecast_mean_is_the_weighted_mean_of_the_final_positions():
+    """spec §4: ``forecast=mean`` gives sum(c s x) / sum(c s) of the final positions, the
+    default the §3.2 median of them (7.00 for CANONICAL on the emission case, §6.1)."""
+    x, s, c = _emission()
+    t = eum_issue(x, s, c, CANONICAL, rounds=8, forecast="mean")
+    final = t.positions[-1]
+    assert t.forecast == pytest.approx(np.sum(c * s * final) / np.sum(c * s), abs=1e-12)
+    assert t.forecast == pytest.approx(6.97, abs=0.005)  # spec §6.1, CANONICAL mean, round 8
+    assert eum_issue(x, s, c, CANONICAL, rounds=8).forecast == pytest.approx(7.0, abs=1e-12)
