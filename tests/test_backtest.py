@@ -466,6 +466,13 @@ def test_missing_salience_drop(cli, hand):
     assert out["missing_salience"] == "drop"
 
 
+def test_a_model_given_twice_is_refused(cli):
+    # Scores are keyed by model name, so a second -m mean would replace the first.
+    res = cli("backtest", "deu", "-m", "mean", "-m", "mean:")
+    assert res.code == 2 and res.out == ""
+    assert "--model: 'mean' is given twice" in res.err
+
+
 def test_only_issue_models_can_be_backtested(cli):
     crisis = names("crisis")
     if not crisis:

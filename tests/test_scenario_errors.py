@@ -71,6 +71,8 @@ CASES = [
      ["unknown key 'colour'", "actors"]),
     ("unknown model in file", GOOD + "models: [compromise, oracle]\n", 26,
      ["models.1", "'oracle'", "compromise"]),
+    ("model listed twice", GOOD + "models: [compromise, median, compromise]\n", 26,
+     ["models.2", "'compromise' is listed twice", "each model once"]),
     ("empty file", "", None, ["empty"]),
     ("comments only", "# nothing here\n", None, ["empty"]),
     ("not a mapping", "- 1\n- 2\n", 1, ["mapping"]),
@@ -125,6 +127,14 @@ def test_unknown_model_on_command_line(cli):
     assert res.code == 2
     assert res.err.startswith("realpolitik: --model: got 'oracle'; expected one of:"), res.err
     assert "compromise" in res.err and res.out == ""
+
+
+def test_model_given_twice_on_command_line(cli):
+    # Forecasts are keyed by model name: a second --model median would silently replace the
+    # first, so it is refused.
+    res = cli("forecast", "emission-1994", "--model", "median:tie=upper", "--model", "median")
+    assert res.code == 2 and res.out == ""
+    assert res.err.startswith("realpolitik: --model: 'median' is given twice; expected"), res.err
 
 
 def test_bad_model_option_on_command_line(cli):

@@ -22,7 +22,14 @@ from realpolitik.models import IssueResult, ModelSpec, Options, RunContext, get,
 from realpolitik.models._registry import UnknownModelError
 from realpolitik.scenario import Scenario
 
-__all__ = ["ModelRequest", "Forecast", "parse_model_arg", "resolve_models", "forecast"]
+__all__ = [
+    "ModelRequest",
+    "Forecast",
+    "parse_model_arg",
+    "resolve_models",
+    "unique_requests",
+    "forecast",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,18 @@ def request(name: str, raw: dict[str, Any], *, flag: str = "--model") -> ModelRe
         ) from None
 
 
+def unique_requests(requests: list[ModelRequest], *, flag: str = "--model") -> list[ModelRequest]:
+    """The requests, refusing a model named twice: results are keyed by model name, so a
+    second ``--model`` of the same name (e.g. with other options) would replace the first."""
+    seen: set[str] = set()
+    for req in requests:
+        if req.name in seen:
+            raise InputError(field=flag, problem=f"{req.name!r} is given twice",
+                             expected="each model once, with one set of options")
+        seen.add(req.name)
+    return requests
+
+
 def resolve_models(scenario: Scenario, requested: list[str] | None = None) -> list[ModelRequest]:
     """The models that run.
 
@@ -79,7 +98,7 @@ def resolve_models(scenario: Scenario, requested: list[str] | None = None) -> li
     model whose block the scenario has and that the list does not already name.
     """
     if requested:
-        return [request(*parse_model_arg(text)) for text in requested]
+        return unique_requests([request(*parse_model_arg(text)) for text in requested])
     if scenario.models:
         chosen = [request(e.name, e.options, flag="models") for e in scenario.model_entries()]
     else:

@@ -39,7 +39,13 @@ from realpolitik.analysis.metrics import (
     summarize,
 )
 from realpolitik.errors import InputError
-from realpolitik.forecast import ModelRequest, forecast, parse_model_arg, request
+from realpolitik.forecast import (
+    ModelRequest,
+    forecast,
+    parse_model_arg,
+    request,
+    unique_requests,
+)
 from realpolitik.models import IssueInputs, RunContext, get, specs
 from realpolitik.scenario import Scenario
 from realpolitik.scenario.importers.deu import (
@@ -134,7 +140,7 @@ def issue_requests(models: Sequence[str | ModelRequest] | None = None) -> list[M
                 expected="an issue model: " + ", ".join(s.name for s in specs("issue")),
             )
         out.append(req)
-    return out
+    return unique_requests(out)
 
 
 _ACTOR = re.compile(r"\bactor '[^']*'")

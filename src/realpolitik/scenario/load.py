@@ -307,8 +307,13 @@ def _check_issue(doc: Document, j: int, issue: Any, declared: set[str]) -> None:
 def _check_models(doc: Document) -> None:
     from realpolitik.models import UnknownModelError, get
 
+    seen: set[str] = set()
     for k, entry in enumerate(doc.scenario.model_entries()):
         path = ("models", k) if isinstance(doc.scenario.models[k], str) else ("models", k, "name")
+        if entry.name in seen:  # one forecast per model name: a second entry would replace it
+            raise doc.error(path, problem=f"{entry.name!r} is listed twice",
+                            expected="each model once, with one set of options")
+        seen.add(entry.name)
         try:
             spec = get(entry.name)
         except UnknownModelError as exc:
