@@ -141,6 +141,9 @@ def test_bad_model_option_on_command_line(cli):
     res = cli("forecast", "emission-1994", "--model", "median:tie=sideways")
     assert res.code == 2
     assert "median.tie" in res.err and "'sideways'" in res.err, res.err
+    assert "expected 'lower', 'upper' or 'midpoint'" in res.err, res.err  # MedianOptions.tie
+    res = cli("forecast", "emission-1994", "--model", "eum:rounds=abc")
+    assert res.code == 2 and "eum.rounds: got 'abc'; expected a valid integer" in res.err
     res = cli("forecast", "emission-1994", "--model", "median:colour=red")
     assert res.code == 2 and "unknown option 'colour'" in res.err, res.err
 

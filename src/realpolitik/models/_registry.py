@@ -160,8 +160,11 @@ class ModelSpec:
                     problem=f"unknown option {key!r}",
                     expected=f"one of the options of {self.name}: {known}",
                 ) from None
+            msg = err["msg"]  # pydantic's wording, e.g. "Input should be 'lower' or 'upper'"
+            for prefix in ("Input should be ", "Value error, "):
+                msg = msg.removeprefix(prefix)
             raise InputError(
-                field=f"{self.name}.{key}", value=err.get("input"), expected=err["msg"]
+                field=f"{self.name}.{key}", value=err.get("input"), expected=msg
             ) from None
 
 
