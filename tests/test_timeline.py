@@ -118,6 +118,19 @@ CASES = [
     ("negative cost set by an event", BASE.replace("add:\n      attrition.cost.a: 0.002",
      "set:\n      attrition.cost.a: -1"), "attrition.cost.a: -1",
      ["events.0.set.attrition.cost.a", ">= 0"]),
+    # an event may not take a rate or a cost where the spec rules it out, surprise or not
+    ("event takes a discount below 0", BASE.replace("attrition.cost.a: 0.002",
+     "attrition.discount.a: -0.01"), "attrition.discount.a: -0.01",
+     ["events.0.add.attrition.discount.a", "rate per day > 0", "it makes -0.006"]),
+    ("surprise takes a cost below 0", BASE.replace("attrition.cost.a: 0.002",
+     "attrition.cost.a: -0.01"), "attrition.cost.a: -0.01",
+     ["events.0.add.attrition.cost.a", "cost per day >= 0", "it makes -0.006"]),
+    ("foreseen event takes a cost below 0", BASE.replace("surprise: true", "surprise: false")
+     .replace("attrition.cost.a: 0.002", "attrition.cost.a: -0.01"), "attrition.cost.a: -0.01",
+     ["events.0.add.attrition.cost.a", "cost per day >= 0"]),
+    ("event scales a discount to 0", BASE.replace("add:\n      attrition.cost.a: 0.002",
+     "scale:\n      attrition.discount.a: 0"), "attrition.discount.a: 0",
+     ["events.0.scale.attrition.discount.a", "a factor > 0"]),
     # the attrition block
     ("attrition party not declared", BASE.replace("parties: [a, b]\n  demand", "parties: [a, z]\n  demand"),
      "parties: [a, z]", ["attrition.parties.1", "'z' is not declared"]),
@@ -262,6 +275,23 @@ def test_event_in_events_json(cli, tmp_path):
     assert shock["date"] == "1950-01-12" and shock["surprise"] is True
     assert shock["changes"][0]["from"] == pytest.approx(0.004)
     assert shock["changes"][0]["to"] == pytest.approx(0.006)
+
+
+def test_scale_op_in_events_json(cli, tmp_path):
+    """`scale:` multiplies (issue 6 §2): a's salience 0.9 · 0.5 = 0.45, its cost
+    0.004 · 2 = 0.008 from day 27; λ_b then rises by 0.004/(α_a+α_b-1) = 0.005 (spec)."""
+    text = BASE.replace(
+        "add:\n      attrition.cost.a: 0.002",
+        "scale:\n      issues.treaty.saliences.a: 0.5\n      attrition.cost.a: 2",
+    )
+    out = cli("forecast", _write(tmp_path, text), "--json", "--trace", "-m", "attrition").json()
+    changes = {c["path"]: c for c in out["events"][0]["changes"]}
+    assert changes["issues.treaty.saliences.a"]["op"] == "scale"
+    assert changes["issues.treaty.saliences.a"]["from"] == pytest.approx(0.9)
+    assert changes["issues.treaty.saliences.a"]["to"] == pytest.approx(0.45)
+    assert changes["attrition.cost.a"]["to"] == pytest.approx(0.008)
+    hb = out["traces"]["attrition"]["hazard"]["b"]
+    assert hb[26] == pytest.approx(0.0055) and hb[27] == pytest.approx(0.0105)
 
 
 def test_event_visible_in_trace_of_a_dynamic_model(cli, tmp_path):

@@ -353,6 +353,8 @@ def solve(
     check(alpha, z, discount, cost)
     beliefs = [Beliefs(0.0, tuple(map(_as_steps, discount)), tuple(map(_as_steps, cost)))]
     beliefs += list(surprises)
+    for bel in surprises:  # what the parties learn at a surprise must be valid input too
+        check(alpha, z, bel.discount, bel.cost)
     days = [b.start for b in beliefs]
     if any(b <= a for a, b in zip(days, days[1:], strict=False)):
         raise ValueError(f"surprises must come in increasing days > 0: {days[1:]}")

@@ -102,8 +102,10 @@ def _check_value(doc: Any, where: tuple, target: Any, op: str, value: float, sta
             raise doc.error(where, value=value, expected=expected)
         return
     if target.kind in ("cost", "discount"):
-        if op == "scale" and value < 0:
-            raise doc.error(where, value=value, expected="a factor >= 0")
+        if op == "scale" and (value < 0 or (target.kind == "discount" and value <= 0)):
+            discount = target.kind == "discount"
+            what = "a factor > 0 (a rate per day stays > 0)" if discount else "a factor >= 0"
+            raise doc.error(where, value=value, expected=what)
         if op == "set" and (value < 0 or (target.kind == "discount" and value <= 0)):
             what = "a rate per day > 0" if target.kind == "discount" else "a cost per day >= 0"
             raise doc.error(where, value=value, expected=what)
@@ -263,7 +265,23 @@ def _check_attrition_solvable(doc: Any) -> None:
     except AttritionInputError as exc:
         party = at.parties[exc.party] if exc.party is not None else None
         path = ("attrition", exc.key) + ((party,) if party is not None else ())
+        culprit = _lowering_event(doc, f"attrition.{exc.key}.{party}")
+        if exc.key in ("cost", "discount") and culprit is not None:  # an event made it so
+            where, value = culprit
+            raise doc.error(
+                where, value=value,
+                expected=f"a change that keeps {exc.expected} (it makes {exc.value:g})",
+            ) from None  # fmt: skip
         raise doc.error(path, value=exc.value, expected=exc.expected) from None
+
+
+def _lowering_event(doc: Any, path: str) -> tuple[tuple, float] | None:
+    """The first event (in the file) that adds a negative amount to ``path``, and its value."""
+    for k, ev in enumerate(getattr(doc.scenario, "events", None) or []):
+        value = ev.add.get(path)
+        if value is not None and value < 0:
+            return ("events", k, "add", path), value
+    return None
 
 
 def _check_record(doc: Any) -> None:
