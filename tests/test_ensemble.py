@@ -315,3 +315,17 @@ def test_every_batched_model_gives_the_bits_of_each_run_alone():
             one = IssueInputs(x=batch.x[k], s=batch.s[k], c=batch.c[k], mask=mask,
                               reference=batch.reference[k])
             np.testing.assert_array_equal(spec.run(one, opts, RunContext()).values, whole[k])
+
+
+def test_scenario_runs_key_is_the_default_number_of_runs(cli, tmp_path):
+    # Issue 5 §1: an optional scenario key `runs` sets the default number of runs (default 1);
+    # --runs overrides it; a number below 1 is a located error.
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO + "runs: 25\n")
+    js = cli("forecast", path, "-m", "compromise", "--json", "--seed", "1").json()
+    assert js["runs"] == 25 and js["issues"][0]["forecasts"]["compromise"]["runs"] == 25
+    js = cli("forecast", path, "-m", "compromise", "--json", "--seed", "1", "--runs", "7").json()
+    assert js["runs"] == 7
+    path.write_text(TWO + "runs: 0\n")
+    res = cli("validate", path)
+    assert res.code == 2 and res.err.startswith(f"{path}:12:7: runs: got 0"), res.err
