@@ -624,3 +624,25 @@ def test_backtest_and_sensitivity_reports(cli, tmp_path):
     html = (tmp_path / "sens" / "report.html").read_text(encoding="utf-8")
     assert _sections(html) == {"situation", "forecast", "drivers", "method"}
     assert "Government's position" in _text(html)
+
+
+def test_bad_report_or_out_fails_before_anything_is_written(cli, tmp_path):
+    """DESIGN.md, Interfaces: bad input gets exit status 2 and nothing already written is
+    lost. A bad --report or --out is refused before the runs: no output, and an existing
+    --out file keeps its bytes."""
+    kept = tmp_path / "kept.parquet"
+    kept.write_bytes(b"earlier results")
+    taken = tmp_path / "afile"
+    taken.write_text("x")
+    args = ("forecast", "moscow-1949", "-m", "compromise", "--runs", "5", "--seed", "1")
+    r = cli(*args, "--json", "--out", kept, "--report", taken)
+    assert r.code == 2 and "--report" in r.err and r.out == ""
+    assert kept.read_bytes() == b"earlier results"
+    r = cli(*args, "--report", taken / "sub")
+    assert r.code == 2 and "is not a directory" in r.err and r.out == ""
+    r = cli(*args, "--out", tmp_path / "missing" / "x.parquet", "--report", tmp_path / "rep")
+    assert r.code == 2 and "--out" in r.err and r.out == ""
+    assert not (tmp_path / "rep").exists()
+    r = cli("sensitivity", "moscow-1949", "-m", "compromise", "--samples", "2", "--json",
+            "--report", taken)  # fmt: skip
+    assert r.code == 2 and "--report" in r.err and r.out == ""

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-__all__ = ["progress_bar", "write_out", "ensemble_cells", "crisis_line"]
+__all__ = ["progress_bar", "check_out", "write_out", "ensemble_cells", "crisis_line"]
 
 
 @contextlib.contextmanager
@@ -30,6 +30,22 @@ def progress_bar(total: int, what: str = "runs") -> Iterator[Callable[[int], Non
     ) as bar:
         task = bar.add_task(what, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+def check_out(path: str) -> None:
+    """Refuse a bad ``--out`` before the runs (a long ensemble is not wasted on it)."""
+    from pathlib import Path
+
+    from realpolitik.errors import InputError
+
+    target = Path(path)
+    if target.is_dir() or not target.parent.is_dir():
+        raise InputError(
+            field="--out",
+            value=path,
+            problem="a directory" if target.is_dir() else "its folder does not exist",
+            expected="a path to a new or existing file in an existing folder",
+        )
 
 
 def write_out(result: Any, path: str, seed: int | None) -> None:

@@ -78,6 +78,14 @@ def forecast_command(
     from realpolitik.ensemble.executors import parse_spec
 
     parse_spec(executor)  # a bad --executor is an error even for one run
+    if out is not None:  # bad targets fail before the runs, and before anything is written
+        from realpolitik.cli._ensemble import check_out
+
+        check_out(out)
+    if report is not None:
+        from realpolitik.cli.report import check_report_dir
+
+        check_report_dir(report)
     total = (runs or sc.runs) if uncertain_inputs(sc) else 1  # no bar for a single run
     with progress_bar(total) as progress:
         result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)

@@ -18,6 +18,7 @@ from realpolitik.cli._app import app, console
 from realpolitik.errors import InputError
 
 __all__ = [
+    "check_report_dir",
     "report_command",
     "write_forecast_report",
     "write_sensitivity_report",
@@ -46,6 +47,30 @@ def _report_module():
             expected="pip install 'realpolitik[report]'",
         ) from None
     return report
+
+
+def check_report_dir(directory: Path) -> None:
+    """Refuse a bad ``--report`` before any work is done, so that a long run is not wasted
+    and nothing already written (e.g. an ``--out`` file) is replaced before the error
+    (../shared/DESIGN.md, Interfaces): the extra must be installed, and the path must be a
+    directory or one that can be created."""
+    _report_module()
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise InputError(
+            field="--report",
+            value=str(directory),
+            expected="a directory (it is created if missing), not a file",
+        )
+    ancestor = path
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(
+            field="--report",
+            value=str(directory),
+            expected=f"a directory that can be created ({ancestor} is not a directory)",
+        )
 
 
 def announce(path: Path, *, json_out: bool = False) -> None:

@@ -78,6 +78,10 @@ def sensitivity_command(
             problem="no issue model to analyse",
             expected="an issue model, e.g. --model compromise",
         )
+    if report is not None:  # a bad --report fails before the model runs
+        from realpolitik.cli.report import check_report_dir
+
+        check_report_dir(report)
     seed = fresh_seed() if seed is None else seed
     total = evaluations(method, samples, len(uncertain_inputs(sc)))  # type: ignore[arg-type]
     with progress_bar(total, "model runs") as progress:
