@@ -411,6 +411,22 @@ def test_berlin_variant_makes_stalin_give_way_sooner(cli):
     assert var["recorded"] is None  # a counterfactual has no record
 
 
+def test_berlin_variant_is_moscow_with_one_more_event():
+    """The variant's header: everything else is moscow-1949 unchanged (its estimates and
+    their uncertainty too), with the Berlin blockade as the one added event."""
+    from realpolitik.ensemble import uncertain_inputs
+
+    base, var = load("moscow-1949"), load("moscow-1949-berlin")
+    assert (var.actors, var.issues, var.attrition, var.time) == (
+        base.actors, base.issues, base.attrition, base.time)  # fmt: skip
+    assert [(u.name, u.dist) for u in uncertain_inputs(var)] == [
+        (u.name, u.dist) for u in uncertain_inputs(base)
+    ]
+    added = [e for e in var.events if e not in base.events]
+    assert all(e in var.events for e in base.events)
+    assert [e.date.isoformat() for e in added] == ["1949-12-24"] and added[0].surprise
+
+
 def test_readme_tour_figures_are_the_forecasts(cli):
     """The README's tour quotes the two attrition forecasts; they must stay true."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
