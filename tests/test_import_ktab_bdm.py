@@ -8,6 +8,7 @@ scenario emission-1994 from the same source).
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from realpolitik.scenario.importers import detect_format, load_any, read_any, to
 from realpolitik.scenario.importers.bdm import reads_bdm
 from realpolitik.scenario.importers.ktab import reads_ktab_csv, reads_ktab_xml
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared, or where REALPOLITIK_SHARED points (as in conftest.py), else /work/shared.
+DATA = Path(os.environ.get("REALPOLITIK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DATA = DATA / "data"
 if not DATA.is_dir():
     DATA = Path("/work/shared/data")
 KTAB = DATA / "ktab"

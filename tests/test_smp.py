@@ -11,6 +11,7 @@ with minimal readers so that these tests do not depend on the importers.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import xml.etree.ElementTree as ET
 from functools import cache
@@ -29,7 +30,9 @@ from realpolitik.models._smp_elect import scalar_pce, utility
 from realpolitik.models._smp_prng import MT19937_64
 from realpolitik.models.smp import _SETTING_VALUES, Settings, SmpOptions, simulate
 
-KTAB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ktab"
+# ../shared, or where REALPOLITIK_SHARED points (as in conftest.py), else /work/shared.
+KTAB = Path(os.environ.get("REALPOLITIK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+KTAB = KTAB / "data" / "ktab"
 if not KTAB.is_dir():  # the repo may live elsewhere than beside shared/
     KTAB = Path("/work/shared/data/ktab")
 
