@@ -150,6 +150,12 @@ CASES = [
      "obstinacy: {a: 1,", ["attrition.obstinacy.a", "(0, 1)"]),
     ("zero discount", BASE.replace("discount: {a: 0.004, b: 0.01}", "discount: {a: 0, b: 0.01}"),
      "discount: {a: 0,", ["attrition.discount.a", "> 0"]),
+    ("obstinacy drawn outside (0, 1)", BASE.replace("obstinacy: {a: 0.2,",
+     "obstinacy: {a: {dist: normal, mean: 0.2, sd: 0.1},"), "obstinacy: {a: {dist",
+     ["attrition.obstinacy.a", "draws reach", "a probability in (0, 1) in every draw"]),
+    ("discount drawn below 0", BASE.replace("discount: {a: 0.004,",
+     "discount: {a: {dist: uniform, low: -0.002, high: 0.01},"), "discount: {a: {dist",
+     ["attrition.discount.a", "draws reach -0.002 to", "a rate per day > 0 in every draw"]),
     ("hazard not positive after the last change",
      BASE.replace("demand: {a: 0.9, b: 0.9}", "demand: {a: 0.9, b: 1.0}")
      .replace("cost: {a: 0.004, b: 0.003}", "cost: {a: 0, b: 0.003}")
@@ -191,6 +197,21 @@ def test_located_error(cli, tmp_path, desc, text, marker, parts):
     assert "expected" in msg
     for part in parts:
         assert part in msg, (part, msg)
+
+
+def test_a_run_whose_draw_the_spec_rules_out_is_an_input_error(cli, tmp_path):
+    """An event's size drawn per run can take a cost below 0 after the surprise (its median,
+    0, is valid): the ensemble stops with a one-line input error naming the field, not a
+    traceback; bounded draws run."""
+    text = BASE.replace("attrition.cost.a: 0.002", "attrition.cost.a: "
+                        "{dist: uniform, low: -0.01, high: 0.01}")  # fmt: skip
+    path = _write(tmp_path, text)
+    assert cli("validate", path).code == 0
+    res = cli("forecast", path, "-m", "attrition", "--runs", "40", "--seed", "1")
+    assert res.code == 2 and "Traceback" not in res.err, res.err
+    assert "attrition.cost.a: a run drew -" in res.err and "cost per day >= 0" in res.err
+    ok = _write(tmp_path, text.replace("low: -0.01", "low: -0.004"))
+    assert cli("forecast", ok, "-m", "attrition", "--runs", "40", "--seed", "1").code == 0
 
 
 def test_base_scenario_is_valid(cli, tmp_path):

@@ -38,9 +38,33 @@ def run_crises(
         for b in range(draws.shape[0]):
             sc = scenarios[b] if scenarios is not None else plan.scenario
             rng = np.random.Generator(np.random.PCG64(int(seeds[b])))
-            for key, value in sampler(sc, rng, 1).items():
+            try:
+                drawn = sampler(sc, rng, 1)
+            except ValueError as exc:  # a draw its spec rules out, e.g. AttritionInputError
+                raise _bad_draw(req.name, plan.scenario, exc) from None
+            for key, value in drawn.items():
                 cols.setdefault(key, []).append(value[0])
         out[req.name] = {
             k: np.array(v, dtype=object if k == "conceded" else float) for k, v in cols.items()
         }
     return out
+
+
+def _bad_draw(model: str, scenario: Any, exc: ValueError) -> Exception:
+    """An input error (exit 2, no traceback) for a run whose draws the model rules out."""
+    from realpolitik.ensemble.uncertain import source_of
+    from realpolitik.errors import InputError
+
+    key, party = getattr(exc, "key", None), getattr(exc, "party", None)
+    field = model if key is None else f"{model}.{key}"
+    block = getattr(scenario, model, None)
+    if party is not None and block is not None:
+        field += f".{block.parties[party]}"
+    src = source_of(scenario)
+    return InputError(
+        file=src.file if src is not None else None,
+        field=field,
+        problem=f"a run drew {getattr(exc, 'value', exc)}",
+        expected=f"{getattr(exc, 'expected', 'inputs the model accepts')} in every run "
+        "(bounds on the uncertain inputs that keep each draw valid)",
+    )

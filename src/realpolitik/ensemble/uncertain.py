@@ -65,8 +65,34 @@ class Source:
 
 
 def attach(doc: Any, found: list[Found]) -> None:
-    """Keep the document's text, data and distributions on its scenario (a private attribute)."""
+    """Keep the document's text, data and distributions on its scenario (a private attribute),
+    after checking that the attrition block's distributions draw only what its spec allows."""
+    _check_attrition_draws(doc, found)
     doc.scenario._source = Source(text=doc.text, file=doc.file, data=doc.data, found=tuple(found))
+
+
+# What ../shared/specs/attrition.md ("Inputs") allows: (low, high, open below, open above).
+_ATTRITION_RANGE = {
+    "demand": (0.0, 1.0, True, False, "a share in (0, 1]"),
+    "obstinacy": (0.0, 1.0, True, True, "a probability in (0, 1)"),
+    "discount": (0.0, np.inf, True, False, "a rate per day > 0"),
+    "cost": (0.0, np.inf, False, False, "a cost per day >= 0"),
+}
+
+
+def _check_attrition_draws(doc: Any, found: list[Found]) -> None:
+    """A located error for a distribution in the attrition block whose draws (the extreme
+    quantiles its runs can reach, after its bounds) leave the field's valid range."""
+    for f in found:
+        if len(f.path) < 3 or f.path[0] != "attrition" or f.path[1] not in _ATTRITION_RANGE:
+            continue
+        lo, hi, open_lo, open_hi, what = _ATTRITION_RANGE[f.path[1]]
+        first, last = (float(v) for v in f.dist.ppf(np.array([0.0, 1.0])))
+        if (first <= lo if open_lo else first < lo) or (last >= hi if open_hi else last > hi):
+            raise doc.error(
+                f.path, problem=f"a distribution whose draws reach {first:g} to {last:g}",
+                expected=f"{what} in every draw: give it bounds within that range",
+            )  # fmt: skip
 
 
 def source_of(scenario: Any) -> Source | None:
