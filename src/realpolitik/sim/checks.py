@@ -188,6 +188,11 @@ def _check_rubinstein(doc: Any) -> None:
             problem="both `discount` and `rate`" if both else "neither `discount` nor `rate`",
             expected="exactly one of `discount` (per period) or `rate` (per day)",
         )
+    if rb.discount is not None and rb.period_days is not None:  # it would be ignored
+        raise doc.error(
+            ("rubinstein", "period_days"), problem="`period_days` with `discount`",
+            expected="`period_days` only with `rate` (a discount is already per period)",
+        )  # fmt: skip
     if rb.discount is not None:
         _per_party(doc, "rubinstein", "discount", rb.discount, rb.parties)
         for p, d in rb.discount.items():
