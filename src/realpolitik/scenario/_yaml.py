@@ -8,6 +8,7 @@ this module turns its tree into plain dicts, lists, str, int, float, bool and da
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,15 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, Locations]:
             problem=f"YAML syntax error: {problem}",
             expected="valid YAML",
         ) from None
+    except ValueError:  # a date such as 1950-13-12: ruamel raises it with no place in the file
+        line, col, bad = _bad_date(text)
+        raise InputError(
+            file=file,
+            line=line,
+            column=col,
+            problem=f"{bad!r} is not a date" if bad else "a value that YAML cannot read",
+            expected="a real date, YYYY-MM-DD" if bad else "valid YAML",
+        ) from None
     except YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise InputError(
             file=file, problem=f"YAML error: {exc}", expected="valid YAML"
@@ -103,6 +113,21 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, Locations]:
     locs = Locations()
     locs.places[()] = (1, 1)
     return _plain(tree, (), locs), locs
+
+
+_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:-])")
+
+
+def _bad_date(text: str) -> tuple[int | None, int | None, str | None]:
+    """The line, column and text of the first date-like value that is no date."""
+    for n, ln in enumerate(text.splitlines(), 1):
+        code = ln.split("#", 1)[0]
+        for m in _DATE.finditer(code):
+            try:
+                _dt.date(*(int(g) for g in m.groups()))
+            except ValueError:
+                return n, m.start() + 1, m.group(0)
+    return None, None, None
 
 
 def _plain(node: Any, path: Path_, locs: Locations) -> Any:
