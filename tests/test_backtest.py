@@ -503,3 +503,14 @@ def test_era_capabilities(cli, tmp_path):
     assert out["capabilities"]["filled"]["population_2017_millions"] == {"com": 82.5, "ep": 82.5}
     # Capabilities do not enter the unweighted mean: 23.119 as with Nice votes (issue 4 §4).
     assert out["models"]["mean"]["mae"] == pytest.approx(23.119, abs=0.01)
+
+
+def test_bad_report_target_is_refused_before_the_work(cli, tmp_path):
+    # A --report that is a file gets a located error at once: no table printed, no work lost.
+    target = tmp_path / "report"
+    target.write_text("keep me")
+    for args in (["backtest", "deu"], ["backtest", "cases"]):
+        res = cli(*args, "--report", target)
+        assert res.code == 2 and res.out == "", res
+        assert res.err.startswith("realpolitik: --report:"), res.err
+        assert target.read_text() == "keep me"

@@ -116,6 +116,7 @@ def deu_command(
         raise InputError(
             field="--missing-salience", value=missing_salience, expected="zero or drop"
         )
+    _check_report(report)
     deu = (
         read_deu(data, display=str(data))
         if data
@@ -163,6 +164,7 @@ def cases_command(
     report: ReportOpt = None,
 ) -> None:
     """Score models on every bundled scenario with a recorded outcome, issue by issue."""
+    _check_report(report)
     result = backtest_cases(models=model, seed=seed)
     if as_json:
         print_json(result.to_json())
@@ -173,6 +175,14 @@ def cases_command(
 
         write_backtest_report("cases", result.to_json(), report, models=model, seed=seed,
                               json_out=as_json)
+
+
+def _check_report(report: Path | None) -> None:
+    """A bad ``--report`` folder is refused before the work, not after it (issue 8)."""
+    if report is not None:
+        from realpolitik.cli.report import check_report_dir
+
+        check_report_dir(report)
 
 
 # -- output -----------------------------------------------------------------------------------
