@@ -154,12 +154,24 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
                 f"{f.pct(share.get(b))} (demands as in the scenario's attrition block)."
             )
         )
-    headline = (
-        f"**Who gives way**: {_name(data, first)} concedes first in "
-        f"{f.pct(p_first.get(first))} of outcomes"
-    )
-    if end.get("median") is not None:
-        headline += f"; median end {day_label(end['median'], start)}"
+    if samples is not None and len(samples["day"]):  # an ensemble: its runs answer
+        who, ends = np.asarray(samples["who"], dtype=object), np.asarray(samples["day"], float)
+        lead = max((a, b), key=lambda p: float(np.mean(who == p)))
+        headline = (
+            f"**Who gives way**: {_name(data, lead)} concedes first in "
+            f"{f.pct(float(np.mean(who == lead)))} of {f.plural(ends.size, 'run')}"
+        )
+        with np.errstate(invalid="ignore"):
+            mid = float(np.percentile(ends, 50))
+        if np.isfinite(mid):
+            headline += f"; median end {day_label(mid, start)}"
+    else:
+        headline = (
+            f"**Who gives way**: {_name(data, first)} concedes first in "
+            f"{f.pct(p_first.get(first))} of outcomes"
+        )
+        if end.get("median") is not None:
+            headline += f"; median end {day_label(end['median'], start)}"
     if rec:
         headline += f". Recorded: {_name(data, rec['conceded'])}, {f.day(rec['day'])}"
     headline += "."
