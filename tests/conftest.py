@@ -12,6 +12,9 @@ import pytest
 from realpolitik.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# Bueno de Mesquita's (1994) emission case, a copy of ../shared/data/bdm/emission_1994.csv kept
+# with the tests so they run wherever the repository is cloned (test_eum checks the copy).
+EMISSION_CSV = (ROOT / "tests" / "data" / "emission_1994.csv").read_text()
 SHARED = Path(os.environ.get("REALPOLITIK_SHARED", ROOT.parent / "shared"))
 
 

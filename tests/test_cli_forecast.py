@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import EMISSION_CSV
 
 from realpolitik.models import names, specs
 from realpolitik.scenario import bundled, load
@@ -43,7 +44,7 @@ def test_forecast_json_shape_default_scenario(cli):
 def test_emission_compromise_json(cli):
     # The capability x salience weighted mean of ../shared/data/bdm/emission_1994.csv,
     # computed here from the file itself (salience /100).
-    rows = [line.split(",") for line in EMISSION_CSV.strip().splitlines()[1:]]
+    rows = [line.split(",") for line in EMISSION_CSV.strip().splitlines()[1:]]  # tests/data
     c = np.array([float(r[1]) for r in rows])
     x = np.array([float(r[2]) for r in rows])
     s = np.array([float(r[3]) for r in rows]) / 100
@@ -56,23 +57,6 @@ def test_emission_compromise_json(cli):
     assert out["issues"][0]["outcome"] == 8.83
 
 
-def test_emission_csv_matches_shared(shared):
-    assert (shared / "data/bdm/emission_1994.csv").read_text().strip() == EMISSION_CSV.strip()
-
-
-EMISSION_CSV = """\
-Actor,Capability,Position,Salience
-Netherlands,0.08,4,80
-Belgium,0.08,7,40
-Luxembourg,0.03,4,20
-Germany,0.16,4,80
-France,0.16,10,60
-Italy,0.16,10,60
-UK,0.16,10,90
-Ireland,0.05,7,10
-Denmark,0.05,4,100
-Greece,0.08,7,70
-"""
 
 
 def test_forecast_table(cli):

@@ -38,23 +38,8 @@ from realpolitik.models.eum import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
+from conftest import EMISSION_CSV  # noqa: E402  (tests/data/emission_1994.csv)
 from eum_reference_loop import reference_median, reference_probability, reference_run  # noqa: E402
-
-# ../shared/data/bdm/emission_1994.csv (Bueno de Mesquita 1994), copied here so that these
-# tests run wherever the repository is cloned; test_emission_copy_matches_shared checks the copy.
-EMISSION_CSV = """\
-Actor,Capability,Position,Salience
-Netherlands,0.08,4,80
-Belgium,0.08,7,40
-Luxembourg,0.03,4,20
-Germany,0.16,4,80
-France,0.16,10,60
-Italy,0.16,10,60
-UK,0.16,10,90
-Ireland,0.05,7,10
-Denmark,0.05,4,100
-Greece,0.08,7,70
-"""
 
 
 def test_emission_copy_matches_shared(shared):

@@ -67,6 +67,19 @@ ReportOpt = Annotated[
     typer.Option("--report", help="Also write a report (report.html, report.md with PNG "
                  "charts) of the track record into this directory."),
 ]
+# The DEU capability table, shared with `realpolitik import deu`.
+CapabilitiesOpt = Annotated[
+    Path | None,
+    typer.Option("--capabilities", help="Capability table, CSV with an 'actor' column."),
+]
+CapabilityColumnOpt = Annotated[
+    str,
+    typer.Option(
+        "--capability-column",
+        help="The capability table's column to use, or 'era' (by the year of the final "
+        "act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
+    ),
+]
 SeedOpt = Annotated[
     int, typer.Option("--seed", help="Seed of the bootstrap and of every stochastic model.")
 ]
@@ -78,18 +91,8 @@ def deu_command(
         Path | None,
         typer.Option("--data", help="A DEU-format file (default: the bundled DEU III dev split)."),
     ] = None,
-    capabilities: Annotated[
-        Path | None,
-        typer.Option("--capabilities", help="Capability table, CSV with an 'actor' column."),
-    ] = None,
-    capability_column: Annotated[
-        str,
-        typer.Option(
-            "--capability-column",
-            help="The capability table's column to use, or 'era' (by the year of the final "
-            "act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
-        ),
-    ] = DEFAULT_CAPABILITY_COLUMN,
+    capabilities: CapabilitiesOpt = None,
+    capability_column: CapabilityColumnOpt = DEFAULT_CAPABILITY_COLUMN,
     model: ModelOpt = None,
     as_json: JsonOpt = False,
     predictions: Annotated[

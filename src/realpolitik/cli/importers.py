@@ -14,8 +14,10 @@ from typing import Annotated
 import typer
 
 from realpolitik.cli._app import app
+from realpolitik.cli.backtest import CapabilitiesOpt, CapabilityColumnOpt
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers import Imported, read_any, to_yaml
+from realpolitik.scenario.importers.deu import DEFAULT_CAPABILITY_COLUMN
 
 __all__ = ["import_app", "write_imported", "import_ktab", "import_bdm"]
 
@@ -78,18 +80,8 @@ def import_deu(
         typer.Argument(help="A DEU-format file (default: the bundled DEU III dev split)."),
     ] = None,
     issue: Annotated[str, typer.Option("--issue", help="The issue id (column isnr).")] = ...,
-    capabilities: Annotated[
-        Path | None,
-        typer.Option("--capabilities", help="Capability table, CSV with an 'actor' column."),
-    ] = None,
-    capability_column: Annotated[
-        str,
-        typer.Option(
-            "--capability-column",
-            help="The capability table's column to use, or 'era' (by the year of the final "
-            "act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
-        ),
-    ] = "nice_votes",
+    capabilities: CapabilitiesOpt = None,
+    capability_column: CapabilityColumnOpt = DEFAULT_CAPABILITY_COLUMN,
     output: Output = None,
 ) -> None:
     """One issue of a DEU file (EU legislation), with its recorded outcome."""
