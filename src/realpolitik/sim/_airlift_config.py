@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
@@ -65,6 +65,18 @@ def _located(title: str, problems: list[tuple[tuple, object, str, str]]) -> Vali
     return ValidationError.from_exception_data(title, details)
 
 
+def _dates_in_order(name: str, points: list[Any]) -> list[Any]:
+    """``points`` (each with a ``date``), or a located error at each date not after the last."""
+    problems = [
+        ((i, "date"), p.date.isoformat(), "date_order", f"a date after {points[i - 1].date}")
+        for i, p in enumerate(points)
+        if i and p.date <= points[i - 1].date
+    ]
+    if problems:
+        raise _located(name, problems)
+    return points
+
+
 class AircraftType(_Frozen):
     """One aircraft type: payload, block speed, ground times, maintenance and utilisation.
 
@@ -112,14 +124,7 @@ class Airfield(_Frozen):
     @field_validator("landing_interval")
     @classmethod
     def _in_order(cls, v: list[IntervalPoint]) -> list[IntervalPoint]:
-        problems = [
-            ((i, "date"), p.date.isoformat(), "date_order", f"a date after {v[i - 1].date}")
-            for i, p in enumerate(v)
-            if i and p.date <= v[i - 1].date
-        ]
-        if problems:
-            raise _located("landing_interval", problems)
-        return v
+        return _dates_in_order("landing_interval", v)
 
 
 class Corridor(_Frozen):
@@ -179,14 +184,7 @@ class FleetEntry(_Frozen):
     @field_validator("schedule")
     @classmethod
     def _in_order(cls, v: list[FleetPoint]) -> list[FleetPoint]:
-        problems = [
-            ((i, "date"), p.date.isoformat(), "date_order", f"a date after {v[i - 1].date}")
-            for i, p in enumerate(v)
-            if i and p.date <= v[i - 1].date
-        ]
-        if problems:
-            raise _located("schedule", problems)
-        return v
+        return _dates_in_order("schedule", v)
 
     @field_validator("cargo")
     @classmethod
