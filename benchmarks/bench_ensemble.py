@@ -34,11 +34,20 @@ def random_case(n_actors: int = 30, n_issues: int = 3, seed: int = 0) -> str:
     for j in range(n_issues):
         pos = ", ".join(f"a{k}: {rng.uniform(0, 100):.3f}" for k in range(n_actors))
         sal = ", ".join(f"a{k}: {rng.uniform(0.05, 1):.3f}" for k in range(n_actors))
-        lines += [f"  - id: i{j}", f"    name: I{j}", "    unit: points",
-                  "    scale: {min: 0, max: 100}", f"    positions: {{{pos}}}",
-                  f"    saliences: {{{sal}}}"]
-    lines += ["uncertainty:", "  positions: {sd: 5}", "  saliences: {sd: 0.1}",
-              "  capabilities: {cv: 0.2}"]
+        lines += [
+            f"  - id: i{j}",
+            f"    name: I{j}",
+            "    unit: points",
+            "    scale: {min: 0, max: 100}",
+            f"    positions: {{{pos}}}",
+            f"    saliences: {{{sal}}}",
+        ]
+    lines += [
+        "uncertainty:",
+        "  positions: {sd: 5}",
+        "  saliences: {sd: 0.1}",
+        "  capabilities: {cv: 0.2}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -68,15 +77,19 @@ def main() -> None:
 
     n = args.eum_runs
     dt, _ = _timed(lambda: forecast(case, ["eum"], runs=n, seed=3, executor="processes:2"))
-    print(f"2. eum, 30x3 random case, {n:,} runs, processes:2: {dt:.1f} s "
-          f"({n / dt:.0f} runs/s; target <= 60 s for 10,000)")
+    print(
+        f"2. eum, 30x3 random case, {n:,} runs, processes:2: {dt:.1f} s "
+        f"({n / dt:.0f} runs/s; target <= 60 s for 10,000)"
+    )
 
     m = args.scaling_runs or max(100, int(20.0 / per_run))
     d1, a = _timed(lambda: forecast(case, ["eum"], runs=m, seed=4, executor="processes:1"))
     d2, b = _timed(lambda: forecast(case, ["eum"], runs=m, seed=4, executor="processes:2"))
     same = np.array_equal(a.ensemble.values["eum"], b.ensemble.values["eum"])
-    print(f"3. scaling, eum {m:,} runs: 1 worker {d1:.1f} s, 2 workers {d2:.1f} s, "
-          f"speed-up {d1 / d2:.2f}x (target >= 1.6x); identical results: {same}")
+    print(
+        f"3. scaling, eum {m:,} runs: 1 worker {d1:.1f} s, 2 workers {d2:.1f} s, "
+        f"speed-up {d1 / d2:.2f}x (target >= 1.6x); identical results: {same}"
+    )
     print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the cores lowers 2 and 3)")
 
 

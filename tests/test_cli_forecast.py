@@ -57,8 +57,6 @@ def test_emission_compromise_json(cli):
     assert out["issues"][0]["outcome"] == 8.83
 
 
-
-
 def test_forecast_table(cli):
     res = cli("forecast")
     assert res.code == 0, res.err
@@ -86,8 +84,9 @@ def test_python_module_entry_point():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "realpolitik", "--help"], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "realpolitik", "--help"], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and "forecast" in proc.stdout
 
 

@@ -116,7 +116,9 @@ def test_located_errors_in_a_scenario(pos, at, text):
 
 
 def test_distribution_in_a_scale_is_refused():
-    text = SCENARIO.replace("POS", "2").replace("max: 10}", "max: {dist: uniform, low: 9, high: 11}}")
+    text = SCENARIO.replace("POS", "2").replace(
+        "max: 10}", "max: {dist: uniform, low: 9, high: 11}}"
+    )
     with pytest.raises(InputError, match="a distribution in an issue's scale"):
         loads(text, file="s.yaml")
 
@@ -127,7 +129,12 @@ def test_single_run_value_is_the_median_and_inputs_are_listed():
     assert sc.issues[0].positions["a"] == pytest.approx(8 - math.sqrt(24), abs=1e-14)
     (inp,) = uncertain_inputs(sc)
     assert (inp.name, inp.target, inp.index, inp.low, inp.high) == (
-        "issues.i.positions.a", "x", (0, 0), 0.0, 10.0)
+        "issues.i.positions.a",
+        "x",
+        (0, 0),
+        0.0,
+        10.0,
+    )
 
 
 def test_uncertainty_block_adds_every_position_and_capability():
@@ -157,7 +164,8 @@ def test_uncertainty_block_errors_are_located():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    mean=st.floats(-50, 150), sd=st.floats(0, 80),
+    mean=st.floats(-50, 150),
+    sd=st.floats(0, 80),
     u=st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=20),
 )
 def test_position_draws_stay_on_the_scale_and_are_monotone(mean, sd, u):

@@ -119,8 +119,21 @@ def test_one_run_or_no_uncertainty_is_as_before(moscow, cli):
 def test_parquet_rows_and_metadata(moscow, tmp_path, cli):
     pq = pytest.importorskip("pyarrow.parquet")
     out = tmp_path / "runs.parquet"
-    res = cli("forecast", "moscow-1949", "--runs", "30", "--seed", "4", "-m", "compromise",
-              "-m", "median", "--out", str(out), "--json")
+    res = cli(
+        "forecast",
+        "moscow-1949",
+        "--runs",
+        "30",
+        "--seed",
+        "4",
+        "-m",
+        "compromise",
+        "-m",
+        "median",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert res.code == 0, res.err
     table = pq.read_table(out)
     n_inputs = len(uncertain_inputs(moscow))
@@ -128,13 +141,16 @@ def test_parquet_rows_and_metadata(moscow, tmp_path, cli):
     assert table.num_columns == 5 + n_inputs
     meta = json.loads(table.schema.metadata[b"realpolitik"])
     assert meta["seed"] == 4 and meta["runs"] == 30
-    assert meta["models"] == [{"name": "compromise", "kind": "issue", "options": {}},
-                              {"name": "median", "kind": "issue", "options": {"tie": "lower"}}]
+    assert meta["models"] == [
+        {"name": "compromise", "kind": "issue", "options": {}},
+        {"name": "median", "kind": "issue", "options": {"tie": "lower"}},
+    ]
     assert "name: moscow-1949" in meta["scenario_text"] and meta["software"]["realpolitik"]
     rows = table.to_pylist()
     # Row order: run, then model, then issue; the draws repeat on each row of a run.
     assert [(r["run"], r["model"], r["issue"]) for r in rows[:7]] == [
-        (0, "compromise", i) for i in moscow.issue_ids] + [(0, "median", "alliance")]
+        (0, "compromise", i) for i in moscow.issue_ids
+    ] + [(0, "median", "alliance")]
     assert rows[0]["actors.usa.capability"] == rows[11]["actors.usa.capability"]
     # The JSON's median is the median of the table's values for that issue and model.
     js = res.json()
@@ -144,8 +160,21 @@ def test_parquet_rows_and_metadata(moscow, tmp_path, cli):
 
 
 def test_cli_same_json_local_and_process_pool(cli):
-    args = ["forecast", "moscow-1949", "--runs", "100", "--seed", "7", "--json",
-            "-m", "compromise", "-m", "nbs", "-m", "eum:max_rounds=3"]
+    args = [
+        "forecast",
+        "moscow-1949",
+        "--runs",
+        "100",
+        "--seed",
+        "7",
+        "--json",
+        "-m",
+        "compromise",
+        "-m",
+        "nbs",
+        "-m",
+        "eum:max_rounds=3",
+    ]
     local = cli(*args, "--executor", "local")
     pool = cli(*args, "--executor", "processes:2")
     assert local.code == pool.code == 0, pool.err
@@ -153,8 +182,19 @@ def test_cli_same_json_local_and_process_pool(cli):
     js = local.json()
     assert js["runs"] == 100 and js["seed"] == 7
     entry = js["issues"][0]["forecasts"]["compromise"]
-    assert set(entry) >= {"value", "mean", "p05", "p10", "p25", "p75", "p90", "p95", "runs",
-                          "mc_se", "labels"}
+    assert set(entry) >= {
+        "value",
+        "mean",
+        "p05",
+        "p10",
+        "p25",
+        "p75",
+        "p90",
+        "p95",
+        "runs",
+        "mc_se",
+        "labels",
+    }
 
 
 def test_bad_executor_is_an_input_error(cli):
@@ -179,8 +219,9 @@ def _fixed_attrition(text: str) -> str:
     """moscow-1949 with the attrition block's distributions replaced by their means."""
     import re
 
-    return re.sub(r"\{dist: normal, mean: ([0-9.]+), sd: [0-9.]+, bounds: \[[^\]]*\]\}", r"\1",
-                  text)
+    return re.sub(
+        r"\{dist: normal, mean: ([0-9.]+), sd: [0-9.]+, bounds: \[[^\]]*\]\}", r"\1", text
+    )
 
 
 def test_attrition_runs_sample_the_equilibrium():
@@ -284,8 +325,7 @@ def test_out_without_uncertainty_writes_the_single_run(tmp_path, cli):
     res = cli("forecast", "emission-1994", "-m", "compromise", "-m", "median", "--out", str(out))
     assert res.code == 0, res.err
     table = pq.read_table(out)
-    assert table.num_rows == 2 and table.column_names == ["run", "model", "issue", "value",
-                                                          "label"]
+    assert table.num_rows == 2 and table.column_names == ["run", "model", "issue", "value", "label"]
     meta = json.loads(table.schema.metadata[b"realpolitik"])
     assert meta["runs"] == 1 and meta["inputs"] == []
     # The recorded case (README): the compromise forecast of emission-1994 in its unit.
@@ -302,9 +342,13 @@ def test_every_batched_model_gives_the_bits_of_each_run_alone():
     b, n, m = 9, 7, 4
     mask = rng.random((n, m)) < 0.8
     mask[:2] = True
-    batch = IssueInputs(x=rng.uniform(0, 100, (b, n, m)), s=rng.uniform(0, 1, (b, n, m)),
-                        c=rng.uniform(0.1, 50, (b, n)), mask=mask,
-                        reference=rng.uniform(0, 100, (b, m)))
+    batch = IssueInputs(
+        x=rng.uniform(0, 100, (b, n, m)),
+        s=rng.uniform(0, 1, (b, n, m)),
+        c=rng.uniform(0.1, 50, (b, n)),
+        mask=mask,
+        reference=rng.uniform(0, 100, (b, m)),
+    )
     batched = [s for s in specs("issue") if s.batched]
     assert {"mean", "compromise", "median", "nbs"} <= {s.name for s in batched}
     for spec in batched:
@@ -312,8 +356,9 @@ def test_every_batched_model_gives_the_bits_of_each_run_alone():
         whole = np.asarray(spec.run(batch, opts, RunContext()).values)
         assert whole.shape == (b, m), spec.name
         for k in range(b):
-            one = IssueInputs(x=batch.x[k], s=batch.s[k], c=batch.c[k], mask=mask,
-                              reference=batch.reference[k])
+            one = IssueInputs(
+                x=batch.x[k], s=batch.s[k], c=batch.c[k], mask=mask, reference=batch.reference[k]
+            )
             np.testing.assert_array_equal(spec.run(one, opts, RunContext()).values, whole[k])
 
 

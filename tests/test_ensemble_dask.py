@@ -17,7 +17,10 @@ def cluster():
     import logging
 
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     ) as c:
         yield c
@@ -36,8 +39,19 @@ def test_dask_scheduler_address_gives_identical_runs(cluster):
 
 def test_cli_dask_executor_same_json_as_local(cli):
     # --executor dask starts (and closes) its own LocalCluster of 2 worker processes.
-    args = ["forecast", "moscow-1949", "--runs", "300", "--seed", "7", "--json",
-            "-m", "compromise", "-m", "median"]
+    args = [
+        "forecast",
+        "moscow-1949",
+        "--runs",
+        "300",
+        "--seed",
+        "7",
+        "--json",
+        "-m",
+        "compromise",
+        "-m",
+        "median",
+    ]
     local = cli(*args)
     dask = cli(*args, "--executor", "dask:2")
     assert local.code == dask.code == 0, dask.err
@@ -45,7 +59,15 @@ def test_cli_dask_executor_same_json_as_local(cli):
 
 
 def test_unreachable_scheduler_is_an_input_error(cli):
-    res = cli("forecast", "moscow-1949", "--runs", "5", "-m", "compromise",
-              "--executor", "dask://127.0.0.1:9")
+    res = cli(
+        "forecast",
+        "moscow-1949",
+        "--runs",
+        "5",
+        "-m",
+        "compromise",
+        "--executor",
+        "dask://127.0.0.1:9",
+    )
     assert res.code == 2
     assert "cannot reach the Dask scheduler" in res.err

@@ -46,33 +46,80 @@ def _write(tmp_path: Path, text: str | bytes, name: str = "s.yaml") -> Path:
 
 # (description, text, expected line, what the message must also contain)
 CASES = [
-    ("yaml syntax", GOOD.replace("scale: {min: 0, max: 30}", "scale: {min: 0, max: 30"),
-     17, ["YAML syntax error", "got ':'"]),  # the flow mapping runs on into line 17
+    (
+        "yaml syntax",
+        GOOD.replace("scale: {min: 0, max: 30}", "scale: {min: 0, max: 30"),
+        17,
+        ["YAML syntax error", "got ':'"],
+    ),  # the flow mapping runs on into line 17
     ("missing name", GOOD.replace("name: tiny\n", ""), 1, ["'name'", "missing"]),
-    ("wrong type", GOOD.replace("capability: 2", "capability: lots"), 5,
-     ["actors.a.capability", "'lots'", "a number"]),
-    ("position outside scale", GOOD.replace("b: 0\n", "b: 45\n"), 20,
-     ["issues.railway.positions.b", "got 45", "0 to 30"]),
-    ("reference outside scale", GOOD.replace("reference_point: 25", "reference_point: 31"),
-     17, ["issues.railway.reference_point", "got 31"]),
-    ("salience outside [0,1]", GOOD.replace("b: 0.8", "b: 80"), 24,
-     ["issues.railway.saliences.b", "got 80", "between 0 and 1"]),
-    ("undeclared actor", GOOD.replace("      c: 10\n", "      stalin: 10\n"), 21,
-     ["issues.railway.positions.stalin", "not declared"]),
+    (
+        "wrong type",
+        GOOD.replace("capability: 2", "capability: lots"),
+        5,
+        ["actors.a.capability", "'lots'", "a number"],
+    ),
+    (
+        "position outside scale",
+        GOOD.replace("b: 0\n", "b: 45\n"),
+        20,
+        ["issues.railway.positions.b", "got 45", "0 to 30"],
+    ),
+    (
+        "reference outside scale",
+        GOOD.replace("reference_point: 25", "reference_point: 31"),
+        17,
+        ["issues.railway.reference_point", "got 31"],
+    ),
+    (
+        "salience outside [0,1]",
+        GOOD.replace("b: 0.8", "b: 80"),
+        24,
+        ["issues.railway.saliences.b", "got 80", "between 0 and 1"],
+    ),
+    (
+        "undeclared actor",
+        GOOD.replace("      c: 10\n", "      stalin: 10\n"),
+        21,
+        ["issues.railway.positions.stalin", "not declared"],
+    ),
     ("duplicate actor", GOOD.replace("id: c\n", "id: b\n"), 9, ["actors.b.id", "unique"]),
-    ("duplicate issue", GOOD + GOOD[GOOD.index("  - id: railway"):], 26,
-     ["issues.railway.id", "'railway'", "unique"]),
-    ("one positioned actor",
-     GOOD.replace("      b: 0\n      c: 10\n", "").replace("      b: 0.8\n      c: 0.5\n", ""),
-     19, ["issues.railway.positions", "at least 2"]),
-    ("capability <= 0", GOOD.replace("capability: 2", "capability: 0"), 5,
-     ["actors.a.capability", "got 0", "> 0"]),
-    ("unknown key", GOOD.replace("name: tiny\n", "name: tiny\ncolour: red\n"), 2,
-     ["unknown key 'colour'", "actors"]),
-    ("unknown model in file", GOOD + "models: [compromise, oracle]\n", 26,
-     ["models.1", "'oracle'", "compromise"]),
-    ("model listed twice", GOOD + "models: [compromise, median, compromise]\n", 26,
-     ["models.2", "'compromise' is listed twice", "each model once"]),
+    (
+        "duplicate issue",
+        GOOD + GOOD[GOOD.index("  - id: railway") :],
+        26,
+        ["issues.railway.id", "'railway'", "unique"],
+    ),
+    (
+        "one positioned actor",
+        GOOD.replace("      b: 0\n      c: 10\n", "").replace("      b: 0.8\n      c: 0.5\n", ""),
+        19,
+        ["issues.railway.positions", "at least 2"],
+    ),
+    (
+        "capability <= 0",
+        GOOD.replace("capability: 2", "capability: 0"),
+        5,
+        ["actors.a.capability", "got 0", "> 0"],
+    ),
+    (
+        "unknown key",
+        GOOD.replace("name: tiny\n", "name: tiny\ncolour: red\n"),
+        2,
+        ["unknown key 'colour'", "actors"],
+    ),
+    (
+        "unknown model in file",
+        GOOD + "models: [compromise, oracle]\n",
+        26,
+        ["models.1", "'oracle'", "compromise"],
+    ),
+    (
+        "model listed twice",
+        GOOD + "models: [compromise, median, compromise]\n",
+        26,
+        ["models.2", "'compromise' is listed twice", "each model once"],
+    ),
     ("empty file", "", None, ["empty"]),
     ("comments only", "# nothing here\n", None, ["empty"]),
     ("not a mapping", "- 1\n- 2\n", 1, ["mapping"]),
@@ -156,8 +203,9 @@ def test_good_file_validates(cli, tmp_path):
 
 def test_no_traceback_in_a_real_process(tmp_path):
     path = _write(tmp_path, GOOD.replace("b: 0\n", "b: 45\n"))
-    proc = subprocess.run([sys.executable, "-m", "realpolitik", "forecast", str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "realpolitik", "forecast", str(path)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"{path}:20:")

@@ -42,8 +42,9 @@ def test_morris_finds_the_inert_input():
 
 
 def test_moscow_drivers_ranked_per_issue(cli):
-    res = cli("sensitivity", "moscow-1949", "--json", "--samples", "64", "--seed", "3",
-              "-m", "compromise")
+    res = cli(
+        "sensitivity", "moscow-1949", "--json", "--samples", "64", "--seed", "3", "-m", "compromise"
+    )
     assert res.code == 0, res.err
     out = res.json()
     sc = load("moscow-1949")
@@ -52,7 +53,8 @@ def test_moscow_drivers_ranked_per_issue(cli):
     assert out["method"] == "sobol" and out["samples"] == 64
     assert out["inputs"] == len(uncertain_inputs(sc))
     assert [(i["id"], i["model"]) for i in out["issues"]] == [
-        (j, "compromise") for j in sc.issue_ids]
+        (j, "compromise") for j in sc.issue_ids
+    ]
     for issue in out["issues"]:
         st = [d["ST"] for d in issue["drivers"]]
         assert st == sorted(st, reverse=True)
@@ -63,8 +65,19 @@ def test_moscow_drivers_ranked_per_issue(cli):
 
 
 def test_morris_cli_keys(cli):
-    res = cli("sensitivity", "moscow-1949", "--json", "--method", "morris", "--samples", "4",
-              "--seed", "1", "-m", "median")
+    res = cli(
+        "sensitivity",
+        "moscow-1949",
+        "--json",
+        "--method",
+        "morris",
+        "--samples",
+        "4",
+        "--seed",
+        "1",
+        "-m",
+        "median",
+    )
     assert res.code == 0, res.err
     d = res.json()["issues"][0]["drivers"][0]
     assert set(d) == {"input", "mu_star", "mu_star_conf", "sigma"}

@@ -84,15 +84,25 @@ def test_nbs_worst_point_closed_form():
 def test_nbs_reference_point_closed_form():
     # Actors at 20 and 40, equal weights, status quo 0: maximise log(y(40-y)) + log(y(80-y)),
     # whose first-order condition is y^2 - 90y + 1600 = 0, so y = 45 - sqrt(425).
-    got = nbs(_col([20, 40]), np.ones((2, 1)), np.ones(2), np.ones((2, 1), bool),
-              reference=np.array([0.0]))[0]
+    got = nbs(
+        _col([20, 40]),
+        np.ones((2, 1)),
+        np.ones(2),
+        np.ones((2, 1), bool),
+        reference=np.array([0.0]),
+    )[0]
     assert got == pytest.approx(45 - np.sqrt(425), abs=1e-9)
 
 
 def test_nbs_reference_between_actors_is_the_forecast():
     # A status quo of 50 between actors at 20 and 80: no point beats it for both.
-    got = nbs(_col([20, 80]), np.ones((2, 1)), np.ones(2), np.ones((2, 1), bool),
-              reference=np.array([50.0]))[0]
+    got = nbs(
+        _col([20, 80]),
+        np.ones((2, 1)),
+        np.ones(2),
+        np.ones((2, 1), bool),
+        reference=np.array([50.0]),
+    )[0]
     assert got == 50.0
 
 

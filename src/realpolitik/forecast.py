@@ -72,9 +72,15 @@ def request(name: str, raw: dict[str, Any], *, flag: str = "--model") -> ModelRe
     try:
         return ModelRequest(spec=spec, options=spec.parse_options(raw))
     except InputError as exc:
-        raise exc.located(field=flag) if exc.field is None else InputError(
-            field=f"{flag} {exc.field}", value=exc.value, problem=exc.problem,
-            expected=exc.expected,
+        raise (
+            exc.located(field=flag)
+            if exc.field is None
+            else InputError(
+                field=f"{flag} {exc.field}",
+                value=exc.value,
+                problem=exc.problem,
+                expected=exc.expected,
+            )
         ) from None
 
 
@@ -84,8 +90,11 @@ def unique_requests(requests: list[ModelRequest], *, flag: str = "--model") -> l
     seen: set[str] = set()
     for req in requests:
         if req.name in seen:
-            raise InputError(field=flag, problem=f"{req.name!r} is given twice",
-                             expected="each model once, with one set of options")
+            raise InputError(
+                field=flag,
+                problem=f"{req.name!r} is given twice",
+                expected="each model once, with one set of options",
+            )
         seen.add(req.name)
     return requests
 
@@ -102,11 +111,15 @@ def resolve_models(scenario: Scenario, requested: list[str] | None = None) -> li
     if scenario.models:
         chosen = [request(e.name, e.options, flag="models") for e in scenario.model_entries()]
     else:
-        chosen = [ModelRequest(spec=s, options=s.parse_options({}))
-                  for s in specs("issue") if s.default]
+        chosen = [
+            ModelRequest(spec=s, options=s.parse_options({})) for s in specs("issue") if s.default
+        ]
     named = {r.name for r in chosen}
-    chosen += [ModelRequest(spec=s, options=s.parse_options({})) for s in specs()
-               if s.kind != "issue" and s.name not in named and s.applies and s.applies(scenario)]
+    chosen += [
+        ModelRequest(spec=s, options=s.parse_options({}))
+        for s in specs()
+        if s.kind != "issue" and s.name not in named and s.applies and s.applies(scenario)
+    ]
     return chosen
 
 
@@ -244,8 +257,9 @@ def forecast(
         from realpolitik.ensemble import run_ensemble, uncertain_inputs
 
         if uncertain_inputs(scenario):  # without uncertainty, one run says it all
-            ens = run_ensemble(scenario, requests, n_runs, seed=seed, executor=executor,
-                               progress=progress)
+            ens = run_ensemble(
+                scenario, requests, n_runs, seed=seed, executor=executor, progress=progress
+            )
             result.ensemble = ens
             for name, res in result.issue_results.items():
                 result.issue_results[name] = replace(res, values=ens.point(name))

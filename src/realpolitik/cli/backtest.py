@@ -64,8 +64,11 @@ ModelOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 ReportOpt = Annotated[
     Path | None,
-    typer.Option("--report", help="Also write a report (report.html, report.md with PNG "
-                 "charts) of the track record into this directory."),
+    typer.Option(
+        "--report",
+        help="Also write a report (report.html, report.md with PNG "
+        "charts) of the track record into this directory.",
+    ),
 ]
 # The DEU capability table, shared with `realpolitik import deu`.
 CapabilitiesOpt = Annotated[
@@ -153,8 +156,9 @@ def deu_command(
     if report is not None:  # issue 8
         from realpolitik.cli.report import write_backtest_report
 
-        write_backtest_report("deu", result.to_json(), report, models=model, seed=seed,
-                              json_out=as_json)
+        write_backtest_report(
+            "deu", result.to_json(), report, models=model, seed=seed, json_out=as_json
+        )
 
 
 @backtest_app.command("cases")
@@ -176,8 +180,9 @@ def cases_command(
     if report is not None:  # issue 8
         from realpolitik.cli.report import write_backtest_report
 
-        write_backtest_report("cases", result.to_json(), report, models=model, seed=seed,
-                              json_out=as_json)
+        write_backtest_report(
+            "cases", result.to_json(), report, models=model, seed=seed, json_out=as_json
+        )
 
 
 def _check_report(report: Path | None) -> None:

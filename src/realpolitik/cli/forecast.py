@@ -26,7 +26,8 @@ def forecast_command(
     model: Annotated[
         list[str] | None,
         typer.Option(
-            "--model", "-m",
+            "--model",
+            "-m",
             help="A model to run, with options: NAME or NAME:key=value,key=value. Repeat the "
             "flag for several. Default: the scenario's models, else every default model.",
         ),
@@ -48,24 +49,37 @@ def forecast_command(
     ] = "auto",
     runs: Annotated[
         int | None,
-        typer.Option("--runs", min=1, help="Runs under the scenario's uncertainty (default: "
-                     "its `runs`, else 1); each issue then gets a median, intervals and the "
-                     "probability of each label."),
+        typer.Option(
+            "--runs",
+            min=1,
+            help="Runs under the scenario's uncertainty (default: "
+            "its `runs`, else 1); each issue then gets a median, intervals and the "
+            "probability of each label.",
+        ),
     ] = None,
     executor: Annotated[
         str,
-        typer.Option("--executor", help="Where runs go: local, processes[:N], dask[:N] (a local "
-                     "Dask cluster) or dask://HOST:PORT (a running scheduler)."),
+        typer.Option(
+            "--executor",
+            help="Where runs go: local, processes[:N], dask[:N] (a local "
+            "Dask cluster) or dask://HOST:PORT (a running scheduler).",
+        ),
     ] = "local",
     out: Annotated[
         str | None,
-        typer.Option("--out", help="Write every run to this Parquet file (one row per run × "
-                     "issue × model, with each uncertain input's draw)."),
+        typer.Option(
+            "--out",
+            help="Write every run to this Parquet file (one row per run × "
+            "issue × model, with each uncertain input's draw).",
+        ),
     ] = None,
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Also write a report into this directory: report.html "
-                     "(self-contained, charts inline) and report.md with PNG charts."),
+        typer.Option(
+            "--report",
+            help="Also write a report into this directory: report.html "
+            "(self-contained, charts inline) and report.md with PNG charts.",
+        ),
     ] = None,
 ) -> None:
     """Forecast where each issue lands, by every model that runs."""
@@ -98,8 +112,9 @@ def forecast_command(
     if report is not None:  # issue 8
         from realpolitik.cli.report import write_forecast_report
 
-        write_forecast_report(result, report, source=scenario, seed=seed,
-                              ensemble=result.ensemble, json_out=as_json)
+        write_forecast_report(
+            result, report, source=scenario, seed=seed, ensemble=result.ensemble, json_out=as_json
+        )
 
 
 def _fmt(value: float | None) -> str:
@@ -111,8 +126,10 @@ def _fmt(value: float | None) -> str:
 def render_table(result: Forecast) -> None:
     """One rich table per issue: each model's forecast, nearest label, and error."""
     sc = result.scenario
-    console.print(f"[bold]{sc.name}[/bold]" + (f" — {sc.description.splitlines()[0]}"
-                                              if sc.description else ""))
+    console.print(
+        f"[bold]{sc.name}[/bold]"
+        + (f" — {sc.description.splitlines()[0]}" if sc.description else "")
+    )
     for j, issue in enumerate(sc.issues):
         outcome = sc.recorded(issue.id)
         table = Table(
@@ -130,8 +147,11 @@ def render_table(result: Forecast) -> None:
         for name, res in result.issue_results.items():
             value = result.value(name, j)
             finite = value == value
-            row = [name, _fmt(value if finite else None),
-                   (issue.scale.nearest_label(value) or "") if finite else res.skipped.get(j, "")]
+            row = [
+                name,
+                _fmt(value if finite else None),
+                (issue.scale.nearest_label(value) or "") if finite else res.skipped.get(j, ""),
+            ]
             if outcome is not None:
                 row.append(f"{value - outcome:+,.1f}" if finite else "—")
             if ens is not None:
@@ -141,9 +161,14 @@ def render_table(result: Forecast) -> None:
                 row.append(interval)
             table.add_row(*row)
         if outcome is not None:
-            table.add_row("[italic]recorded[/italic]", _fmt(outcome),
-                          issue.scale.nearest_label(outcome) or "", "",
-                          *([""] if ens is not None else []), style="green")
+            table.add_row(
+                "[italic]recorded[/italic]",
+                _fmt(outcome),
+                issue.scale.nearest_label(outcome) or "",
+                "",
+                *([""] if ens is not None else []),
+                style="green",
+            )
         console.print(table)
     from realpolitik.cli._crises import render_crises, render_events  # issue 6
 
@@ -151,8 +176,10 @@ def render_table(result: Forecast) -> None:
     render_events(result.extra.get("events", []))
     if result.ensemble is not None:
         e = result.ensemble
-        console.print(f"[dim]{e.runs:,} runs (seed {e.seed}) over {len(e.inputs)} uncertain "
-                      "inputs: forecast = median of the runs.[/dim]")
+        console.print(
+            f"[dim]{e.runs:,} runs (seed {e.seed}) over {len(e.inputs)} uncertain "
+            "inputs: forecast = median of the runs.[/dim]"
+        )
         from realpolitik.cli._ensemble import crisis_line
 
         for entry in result.crises:

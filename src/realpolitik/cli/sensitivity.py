@@ -48,8 +48,11 @@ def sensitivity_command(
     ] = "local",
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Also write a report (report.html, report.md with PNG "
-                     "charts) of the drivers into this directory."),
+        typer.Option(
+            "--report",
+            help="Also write a report (report.html, report.md with PNG "
+            "charts) of the drivers into this directory.",
+        ),
     ] = None,
 ) -> None:
     """Rank the uncertain inputs that drive each issue's forecast, per model (SALib)."""

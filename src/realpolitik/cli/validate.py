@@ -26,5 +26,6 @@ def validate_command(
     models = [e.name for e in sc.model_entries()]
     console.print(f"  models: {', '.join(models) if models else '(every default model)'}")
     if sc.outcome is not None:
-        console.print(f"  recorded outcome on {len(sc.outcome.issues)} issue(s): "
-                      f"{sc.outcome.source}")
+        console.print(
+            f"  recorded outcome on {len(sc.outcome.issues)} issue(s): {sc.outcome.source}"
+        )

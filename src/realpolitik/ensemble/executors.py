@@ -110,7 +110,7 @@ class ProcessExecutor(Executor):
                 raise RuntimeError(
                     "the worker processes stopped before finishing. A script that runs an "
                     "ensemble on the process pool must start it under "
-                    "`if __name__ == \"__main__\":` (Python's multiprocessing re-imports the "
+                    '`if __name__ == "__main__":` (Python\'s multiprocessing re-imports the '
                     "script in each worker); otherwise a worker ran out of memory or was killed"
                 ) from exc
 

@@ -107,9 +107,7 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, Locations]:
             expected="a real date, YYYY-MM-DD" if bad else "valid YAML",
         ) from None
     except YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        raise InputError(
-            file=file, problem=f"YAML error: {exc}", expected="valid YAML"
-        ) from None
+        raise InputError(file=file, problem=f"YAML error: {exc}", expected="valid YAML") from None
     locs = Locations()
     locs.places[()] = (1, 1)
     return _plain(tree, (), locs), locs

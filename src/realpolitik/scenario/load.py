@@ -79,9 +79,7 @@ def loads(text: str, *, file: str = "<string>") -> Scenario:
 def loads_document(text: str, *, file: str = "<string>") -> Document:
     data, locs = parse_yaml(text, file=file)
     if not isinstance(data, dict):
-        raise locate(
-            data, locs, file, (), value=data, expected="a YAML mapping of scenario keys"
-        )
+        raise locate(data, locs, file, (), value=data, expected="a YAML mapping of scenario keys")
     from realpolitik.ensemble.distributions import extract
     from realpolitik.ensemble.uncertain import attach
 
@@ -116,11 +114,11 @@ def display_path(data: Any, path: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def locate(
-    data: Any, locs: Locations, file: str, path: tuple[Any, ...], **kw: Any
-) -> InputError:
+def locate(data: Any, locs: Locations, file: str, path: tuple[Any, ...], **kw: Any) -> InputError:
     line, col = locs.find(path)
-    return InputError(file=file, line=line, column=col, field=display_path(data, path) or None, **kw)
+    return InputError(
+        file=file, line=line, column=col, field=display_path(data, path) or None, **kw
+    )
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -134,8 +132,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             out.append(key)
             node = node[key]
-        elif isinstance(node, dict) and isinstance(key, str) and not key[:1].isupper() and (
-            "[" not in key
+        elif (
+            isinstance(node, dict)
+            and isinstance(key, str)
+            and not key[:1].isupper()
+            and ("[" not in key)
         ):
             out.append(key)  # a missing field: name it, located at its parent
             node = None
@@ -197,21 +198,31 @@ def _from_pydantic(exc: ValidationError, data: Any, locs: Locations, file: str) 
     kind = err["type"]
     if kind == "missing":
         return locate(
-            data, locs, file, path[:-1] if path else path,
+            data,
+            locs,
+            file,
+            path[:-1] if path else path,
             problem=f"required field {loc[-1]!r} is missing",
             expected=f"a {loc[-1]!r} field here",
         ).located(field=display_path(data, path))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(Scenario, loc[:-1])
         return locate(
-            data, locs, file, path,
+            data,
+            locs,
+            file,
+            path,
             problem=f"unknown key {loc[-1]!r}",
             expected="one of: " + ", ".join(allowed) if allowed else "a known key",
         )
     ctx = err.get("ctx") or {}
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
-                "less_than_equal": "≤"}[kind]
+        sign = {
+            "greater_than": ">",
+            "greater_than_equal": "≥",
+            "less_than": "<",
+            "less_than_equal": "≤",
+        }[kind]
         bound = next(iter(ctx.values()), "")
         expected = f"a number {sign} {bound}"
     elif kind in _EXPECTED:
@@ -240,8 +251,11 @@ def check(doc: Document) -> None:
         for issue_id, value in sc.outcome.issues.items():
             path = ("outcome", "issues", issue_id)
             if issue_id not in sc.issue_ids:
-                raise doc.error(path, problem=f"unknown issue {issue_id!r}",
-                                expected="one of the issue ids: " + ", ".join(sc.issue_ids))
+                raise doc.error(
+                    path,
+                    problem=f"unknown issue {issue_id!r}",
+                    expected="one of the issue ids: " + ", ".join(sc.issue_ids),
+                )
             _within(doc, path, value, sc.issue(issue_id))
     _check_models(doc)
     from realpolitik.sim.checks import check as check_time  # time, events, crisis blocks
@@ -259,47 +273,67 @@ def _unique(doc: Document, key: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for k, ident in enumerate(ids):
         if ident in seen:
-            raise doc.error((key, k, "id"), value=ident,
-                            expected=f"a unique id: {ident!r} is used by an earlier entry")
+            raise doc.error(
+                (key, k, "id"),
+                value=ident,
+                expected=f"a unique id: {ident!r} is used by an earlier entry",
+            )
         seen.add(ident)
 
 
 def _within(doc: Document, path: tuple[Any, ...], value: float, issue: Any) -> None:
     lo, hi = issue.scale.min, issue.scale.max
     if not lo <= value <= hi:
-        raise doc.error(path, value=value,
-                        expected=f"a value within the scale of {issue.id!r}, {lo:g} to {hi:g} "
-                        f"({issue.unit})")
+        raise doc.error(
+            path,
+            value=value,
+            expected=f"a value within the scale of {issue.id!r}, {lo:g} to {hi:g} ({issue.unit})",
+        )
 
 
 def _check_issue(doc: Document, j: int, issue: Any, declared: set[str]) -> None:
     base = ("issues", j)
     scale = issue.scale
     if not scale.max > scale.min:
-        raise doc.error((*base, "scale", "max"), value=scale.max,
-                        expected=f"a maximum greater than the minimum {scale.min:g}")
+        raise doc.error(
+            (*base, "scale", "max"),
+            value=scale.max,
+            expected=f"a maximum greater than the minimum {scale.min:g}",
+        )
     for point in scale.anchors:
         _within(doc, (*base, "scale", "anchors", point), point, issue)
     for actor, pos in issue.positions.items():
         path = (*base, "positions", actor)
         if actor not in declared:
-            raise doc.error(path, problem=f"actor {actor!r} is not declared",
-                            expected="an id from `actors`: " + ", ".join(sorted(declared)))
+            raise doc.error(
+                path,
+                problem=f"actor {actor!r} is not declared",
+                expected="an id from `actors`: " + ", ".join(sorted(declared)),
+            )
         _within(doc, path, pos, issue)
         if actor not in issue.saliences:
-            raise doc.error((*base, "saliences"), problem=f"no salience for actor {actor!r}",
-                            expected="a salience (0-1) for every actor with a position")
+            raise doc.error(
+                (*base, "saliences"),
+                problem=f"no salience for actor {actor!r}",
+                expected="a salience (0-1) for every actor with a position",
+            )
     for actor, sal in issue.saliences.items():
         path = (*base, "saliences", actor)
         if actor not in issue.positions:
             what = "is not declared" if actor not in declared else "has no position"
-            raise doc.error(path, problem=f"actor {actor!r} {what}",
-                            expected="saliences only for actors with a position on this issue")
+            raise doc.error(
+                path,
+                problem=f"actor {actor!r} {what}",
+                expected="saliences only for actors with a position on this issue",
+            )
         if not 0.0 <= sal <= 1.0:
             raise doc.error(path, value=sal, expected="a salience between 0 and 1")
     if len(issue.positions) < 2:
-        raise doc.error((*base, "positions"), problem=f"{len(issue.positions)} positioned actor(s)",
-                        expected="at least 2 actors with a position on each issue")
+        raise doc.error(
+            (*base, "positions"),
+            problem=f"{len(issue.positions)} positioned actor(s)",
+            expected="at least 2 actors with a position on each issue",
+        )
     if issue.reference_point is not None:
         _within(doc, (*base, "reference_point"), issue.reference_point, issue)
 
@@ -311,14 +345,18 @@ def _check_models(doc: Document) -> None:
     for k, entry in enumerate(doc.scenario.model_entries()):
         path = ("models", k) if isinstance(doc.scenario.models[k], str) else ("models", k, "name")
         if entry.name in seen:  # one forecast per model name: a second entry would replace it
-            raise doc.error(path, problem=f"{entry.name!r} is listed twice",
-                            expected="each model once, with one set of options")
+            raise doc.error(
+                path,
+                problem=f"{entry.name!r} is listed twice",
+                expected="each model once, with one set of options",
+            )
         seen.add(entry.name)
         try:
             spec = get(entry.name)
         except UnknownModelError as exc:
-            raise doc.error(path, value=entry.name, expected=str(exc).split("; expected ")[1]) \
-                from None
+            raise doc.error(
+                path, value=entry.name, expected=str(exc).split("; expected ")[1]
+            ) from None
         try:
             spec.parse_options(entry.options)
         except InputError as exc:
