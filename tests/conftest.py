@@ -8,8 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from realpolitik.cli import main
+
+# Property tests: no per-example deadline (2 shared cores), and on CI the same examples every
+# run, so that a red CI always means a reproducible failure.
+settings.register_profile("realpolitik", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("realpolitik")
 
 ROOT = Path(__file__).resolve().parents[1]
 # Bueno de Mesquita's (1994) emission case, a copy of ../shared/data/bdm/emission_1994.csv kept
