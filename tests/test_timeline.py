@@ -221,6 +221,23 @@ def test_a_run_whose_draw_the_spec_rules_out_is_an_input_error(cli, tmp_path):
     assert cli("forecast", ok, "-m", "attrition", "--runs", "40", "--seed", "1").code == 0
 
 
+def test_a_run_whose_drawn_event_day_is_negative_is_a_located_input_error(cli, tmp_path):
+    """An event's day drawn per run from {-1, 20, 27} (median 20, valid at load) is -1 in a
+    third of the runs, which the schema refuses (`day` >= 0, sim/schema.py): the ensemble
+    stops with a one-line error at the distribution's line, not a pydantic traceback."""
+    text = BASE.replace("  - date: 1950-01-12", "  - day: {dist: choice, values: [-1, 20, 27]}")
+    path = _write(tmp_path, text)
+    assert cli("validate", path).code == 0
+    res = cli("forecast", path, "-m", "attrition", "--runs", "40", "--seed", "1")
+    msg = res.err.strip()
+    assert res.code == 2 and "Traceback" not in msg and msg.count("\n") == 0, msg
+    line = _line(text, "day: {dist")
+    assert re.match(re.escape(str(path)) + rf":{line}:\d+: events\.0\.day: a run drew -1;", msg)
+    assert "in every run" in msg
+    ok = _write(tmp_path, text.replace("values: [-1,", "values: [0,"))
+    assert cli("forecast", ok, "-m", "attrition", "--runs", "40", "--seed", "1").code == 0
+
+
 def test_base_scenario_is_valid(cli, tmp_path):
     res = cli("validate", _write(tmp_path, BASE))
     assert res.code == 0, res.err

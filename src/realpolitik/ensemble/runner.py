@@ -24,10 +24,12 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from realpolitik.ensemble.crises import run_crises, sampler_of
 from realpolitik.ensemble.seeds import draw_uniforms, fresh_seed
 from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_inputs
+from realpolitik.errors import InputError, show_value
 from realpolitik.models import IssueInputs, RunContext
 
 __all__ = [
@@ -193,7 +195,29 @@ def scenario_for(plan: Plan, row: np.ndarray) -> Any:
                 copied.add(inp.path[:depth])
             node = node[key]
         node[inp.path[-1]] = float(value)
-    return Scenario.model_validate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:  # a draw the schema rules out, e.g. an event's day < 0
+        raise _bad_scenario(src, data, exc) from None
+
+
+def _bad_scenario(src: Any, data: Any, exc: ValidationError) -> InputError:
+    """A located input error (exit 2, no traceback) for a run whose drawn scenario fails the
+    schema, worded like a crisis model's refused draw (:mod:`realpolitik.ensemble.crises`)."""
+    from realpolitik.scenario._yaml import parse_yaml
+    from realpolitik.scenario.load import _from_pydantic
+
+    _, locs = parse_yaml(src.text, file=src.file)  # only on this error path
+    err = _from_pydantic(exc, data, locs, src.file)
+    return InputError(
+        file=err.file,
+        line=err.line,
+        column=err.column,
+        field=err.field,
+        problem=f"a run drew {show_value(err.value)}" if err.problem is None else err.problem,
+        expected=f"{err.expected} in every run "
+        "(bounds on the uncertain inputs that keep each draw valid)",
+    )
 
 
 def _shallow(node: Any) -> Any:
