@@ -201,6 +201,10 @@ def test_bad_executor_is_an_input_error(cli):
     res = cli("forecast", "moscow-1949", "--runs", "5", "-m", "compromise", "--executor", "gpu")
     assert res.code == 2
     assert "--executor: got 'gpu'; expected local, processes[:N]" in res.err
+    # "²" is a digit to str.isdigit but not a decimal number to int(): still an input error.
+    res = cli("forecast", "moscow-1949", "-m", "compromise", "--executor", "processes:²")
+    assert res.code == 2 and "Traceback" not in res.err, res.err
+    assert "--executor: got 'processes:²'; expected a worker count" in res.err
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):

@@ -181,7 +181,7 @@ def parse_spec(spec: str = "local") -> tuple[str, int | None, str | None]:
     name, _, count = text.partition(":")
     workers = None
     if count:
-        if not count.isdigit() or int(count) < 1:
+        if not count.isdecimal() or int(count) < 1:  # isdigit() admits "²", which int() refuses
             raise InputError(
                 field="--executor",
                 value=text,
