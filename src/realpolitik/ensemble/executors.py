@@ -57,12 +57,6 @@ class Executor:
     def map(self, fn: Fn, plan: Any, argsets: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         raise NotImplementedError  # pragma: no cover
 
-    def map_chunks(self, fn: Fn, plan: Any, parts: Sequence[tuple[int, int]]):
-        return self.map(fn, plan, [tuple(p) for p in parts])
-
-    def map_rows(self, fn: Fn, plan: Any, jobs: Sequence[tuple]):
-        return self.map(fn, plan, [tuple(j) for j in jobs])
-
 
 class LocalExecutor(Executor):
     name = "local"

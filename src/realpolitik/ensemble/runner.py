@@ -92,16 +92,12 @@ def run_chunk(plan: Plan, start: int, stop: int) -> Chunk:
     u, seeds = draw_uniforms(plan.seed, start, stop, len(plan.inputs))
     draws = values_of(plan.inputs, u)
     scenarios = None
-    unbatched = not all(_batched(r) for r in plan.requests)
+    unbatched = not all(r.spec.batched for r in plan.requests)
     if plan.needs_scenario and (plan.crises or (unbatched and plan.timeline is not None)):
         scenarios = [scenario_for(plan, row) for row in draws]  # one per run, shared
     values = run_draws(plan, draws, seeds, scenarios)
     crises = run_crises(plan, draws, seeds, scenarios) if plan.crises else {}
     return Chunk(start=start, stop=stop, draws=draws, values=values, crises=crises)
-
-
-def _batched(req: Any) -> bool:
-    return bool(getattr(req.spec, "batched", False))
 
 
 def values_of(inputs: tuple[UncertainInput, ...], u: np.ndarray) -> np.ndarray:
@@ -149,7 +145,7 @@ def run_draws(
     batch = batch_inputs(plan, draws)
     out: dict[str, np.ndarray] = {}
     for req in plan.requests:
-        if getattr(req.spec, "batched", False):
+        if req.spec.batched:
             res = req.spec.run(batch, req.options, RunContext(seed=None))
             out[req.name] = np.asarray(res.values, dtype=float)
             continue
@@ -301,7 +297,7 @@ class Ensemble:
 
 def default_chunk(requests: list[Any], runs: int, workers: int) -> int:
     """Chunks small enough to share out (4 per worker) and big enough to batch well."""
-    batched = all(getattr(r.spec, "batched", False) for r in requests)
+    batched = all(r.spec.batched for r in requests)
     cap = 4096 if batched else 64
     return max(1, min(cap, -(-runs // (4 * max(1, workers)))))
 
@@ -334,7 +330,7 @@ def run_ensemble(
         size = chunk_size or default_chunk([*issue_reqs, *crisis_reqs], runs, ex.workers)
         parts = chunks(runs, size)
         done: dict[int, Chunk] = {}
-        for idx, chunk in ex.map_chunks(run_chunk, plan, parts):
+        for idx, chunk in ex.map(run_chunk, plan, parts):
             done[idx] = chunk
             if progress is not None:
                 progress(chunk.stop - chunk.start)
@@ -389,7 +385,7 @@ def evaluate_draws(
         parts = chunks(n, size)
         jobs = [(draws[a:b], np.full(b - a, model_seed, dtype=np.int64)) for a, b in parts]
         done: dict[int, dict[str, np.ndarray]] = {}
-        for idx, vals in ex.map_rows(run_draws, plan, jobs):
+        for idx, vals in ex.map(run_draws, plan, jobs):
             done[idx] = vals
             if progress is not None:
                 progress(parts[idx][1] - parts[idx][0])
