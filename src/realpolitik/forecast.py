@@ -179,8 +179,6 @@ class Forecast:
     def traces(self) -> dict[str, Any]:
         """Each dynamic model's path, in issue units: ``positions[round][actor][issue]``."""
         sc = self.scenario
-        lo = np.array([i.scale.min for i in sc.issues])
-        span = np.array([i.scale.max - i.scale.min for i in sc.issues]) / 100.0
         out: dict[str, Any] = {}
         for name, result in self.issue_results.items():
             if result.trace is None:
@@ -189,13 +187,13 @@ class Forecast:
             entry = {
                 "actors": list(sc.actor_ids),
                 "issues": list(sc.issue_ids),
-                "positions": _nested(lo + tr.positions * span),
-                "forecast_path": _nested(lo + tr.forecast_path * span),
+                "positions": _nested(sc.from_100(tr.positions)),
+                "forecast_path": _nested(sc.from_100(tr.forecast_path)),
             }
             for key, val in tr.extra.items():
                 # Per-round, per-issue paths on 0-100 (eum's median and mean) in issue units.
                 if isinstance(val, np.ndarray) and val.shape == tr.forecast_path.shape:
-                    entry[key] = _nested(lo + val * span)
+                    entry[key] = _nested(sc.from_100(val))
             entry.update(tr.extra.get("json", {}))
             out[name] = entry
         return out

@@ -256,10 +256,7 @@ class Ensemble:
 
     def in_units(self, model: str) -> np.ndarray:
         """``values[model]`` in each issue's own unit, ``[run, issue]``."""
-        sc = self.scenario
-        lo = np.array([i.scale.min for i in sc.issues])
-        span = np.array([i.scale.max - i.scale.min for i in sc.issues])
-        return lo + self.values[model] * (span / 100.0)
+        return self.scenario.from_100(self.values[model])
 
     def summary(self, model: str, j: int) -> dict[str, Any]:
         """The JSON entry of model ``model`` on issue ``j`` (see analysis.summary)."""

@@ -141,6 +141,12 @@ class Scenario(_Strict):
             return None
         return self.outcome.issues.get(issue_id)
 
+    def from_100(self, values: Any) -> np.ndarray:
+        """Values ``[..., issue]`` on 0-100 in each issue's own unit (:meth:`Scale.from_100`)."""
+        lo = np.array([i.scale.min for i in self.issues])
+        span = np.array([i.scale.max - i.scale.min for i in self.issues])
+        return lo + np.asarray(values, dtype=float) * (span / 100.0)
+
     def inputs(self) -> IssueInputs:
         """The issue models' arrays: positions on 0-100, saliences, capabilities, mask."""
         actors = self.actor_ids
