@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-__all__ = ["progress_bar", "check_out", "write_out", "ensemble_cells", "crisis_line"]
+__all__ = ["progress_bar", "check_out", "write_out", "fmt_value", "ensemble_cells", "crisis_line"]
 
 
 @contextlib.contextmanager
@@ -56,6 +56,13 @@ def write_out(result: Any, path: str, seed: int | None) -> None:
     ens.write_parquet(path)
 
 
+def fmt_value(value: float | None) -> str:
+    """A forecast in a table cell: one decimal below 10⁵, none above; None as a dash."""
+    if value is None:
+        return "—"
+    return f"{value:,.1f}" if abs(value) < 1e5 else f"{value:,.0f}"
+
+
 def ensemble_cells(ens: Any, model: str, j: int, label: str) -> tuple[str, str]:
     """The label cell (the likeliest label and its probability) and the p10–p90 cell."""
     s = ens.summary(model, j)
@@ -65,11 +72,7 @@ def ensemble_cells(ens: Any, model: str, j: int, label: str) -> tuple[str, str]:
     if labels:
         best = max(labels, key=lambda k: labels[k])
         label = f"{best} ({labels[best]:.0%})"
-
-    def f(v: float) -> str:
-        return f"{v:,.1f}" if abs(v) < 1e5 else f"{v:,.0f}"
-
-    return label, f"{f(s['p10'])} – {f(s['p90'])}"
+    return label, f"{fmt_value(s['p10'])} – {fmt_value(s['p90'])}"
 
 
 def crisis_line(entry: dict[str, Any]) -> str:

@@ -10,6 +10,14 @@ import typer
 from rich.table import Table
 
 from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._ensemble import (
+    check_out,
+    crisis_line,
+    ensemble_cells,
+    fmt_value,
+    progress_bar,
+    write_out,
+)
 from realpolitik.forecast import Forecast, forecast
 from realpolitik.scenario.importers import load_any
 
@@ -87,14 +95,11 @@ def forecast_command(
     sc = load_any(scenario, fmt, notices=notices)
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
-    from realpolitik.cli._ensemble import progress_bar, write_out
     from realpolitik.ensemble import uncertain_inputs
     from realpolitik.ensemble.executors import parse_spec
 
     parse_spec(executor)  # a bad --executor is an error even for one run
     if out is not None:  # bad targets fail before the runs, and before anything is written
-        from realpolitik.cli._ensemble import check_out
-
         check_out(out)
     if report is not None:
         from realpolitik.cli.report import check_report_dir
@@ -115,12 +120,6 @@ def forecast_command(
         write_forecast_report(
             result, report, source=scenario, seed=seed, ensemble=result.ensemble, json_out=as_json
         )
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.1f}" if abs(value) < 1e5 else f"{value:,.0f}"
 
 
 def render_table(result: Forecast) -> None:
@@ -149,21 +148,19 @@ def render_table(result: Forecast) -> None:
             finite = value == value
             row = [
                 name,
-                _fmt(value if finite else None),
+                fmt_value(value if finite else None),
                 (issue.scale.nearest_label(value) or "") if finite else res.skipped.get(j, ""),
             ]
             if outcome is not None:
                 row.append(f"{value - outcome:+,.1f}" if finite else "—")
             if ens is not None:
-                from realpolitik.cli._ensemble import ensemble_cells
-
                 row[2], interval = ensemble_cells(ens, name, j, row[2])
                 row.append(interval)
             table.add_row(*row)
         if outcome is not None:
             table.add_row(
                 "[italic]recorded[/italic]",
-                _fmt(outcome),
+                fmt_value(outcome),
                 issue.scale.nearest_label(outcome) or "",
                 "",
                 *([""] if ens is not None else []),
@@ -180,8 +177,6 @@ def render_table(result: Forecast) -> None:
             f"[dim]{e.runs:,} runs (seed {e.seed}) over {len(e.inputs)} uncertain "
             "inputs: forecast = median of the runs.[/dim]"
         )
-        from realpolitik.cli._ensemble import crisis_line
-
         for entry in result.crises:
             if "ensemble" in entry:
                 console.print(crisis_line(entry))
