@@ -174,6 +174,10 @@ def test_unknown_model_on_command_line(cli):
     assert res.code == 2
     assert res.err.startswith("realpolitik: --model: got 'oracle'; expected one of:"), res.err
     assert "compromise" in res.err and res.out == ""
+    # The list comes from the registry, not from cutting the name's own text at "; expected".
+    res = cli("forecast", "emission-1994", "--model", "x; expected y")
+    assert res.code == 2
+    assert res.err.startswith("realpolitik: --model: got 'x; expected y'; expected one of: ")
 
 
 def test_model_given_twice_on_command_line(cli):

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.errors import InputError
-from realpolitik.models import IssueResult, ModelSpec, Options, RunContext, get, specs
+from realpolitik.models import IssueResult, ModelSpec, Options, RunContext, get, names, specs
 from realpolitik.models._registry import UnknownModelError
 from realpolitik.scenario import Scenario
 
@@ -65,10 +65,8 @@ def request(name: str, raw: dict[str, Any], *, flag: str = "--model") -> ModelRe
     """Look ``name`` up in the registry and validate its options."""
     try:
         spec = get(name)
-    except UnknownModelError as exc:
-        raise InputError(
-            field=flag, value=name, expected=str(exc).split("; expected ", 1)[1]
-        ) from None
+    except UnknownModelError:
+        raise InputError(field=flag, value=name, expected="one of: " + ", ".join(names())) from None
     try:
         return ModelRequest(spec=spec, options=spec.parse_options(raw))
     except InputError as exc:
