@@ -66,7 +66,7 @@ def solution_for(scenario: Any, cost_series: dict[str, Any] | None = None) -> So
     the last value holds afterwards. It replaces the block's ``cost`` for that party; events
     still change it. Raises :class:`AttritionInputError` for inputs the spec rules out.
     """
-    from realpolitik.sim.timeline import Timeline, cost_steps
+    from realpolitik.sim.timeline import Timeline, party_cost
 
     block = scenario.attrition
     parties = tuple(block.parties)
@@ -74,11 +74,7 @@ def solution_for(scenario: Any, cost_series: dict[str, Any] | None = None) -> So
     obstinacy = [block.obstinacy[p] for p in parties]
     timeline = Timeline.of(scenario)
     if timeline is None:
-        cost = [cost_steps(block.cost.get(p)) for p in parties]
-        for k, p in enumerate(parties):
-            if cost_series and p in cost_series:
-                given = cost_series[p]
-                cost[k] = given if isinstance(given, Steps) else Steps.daily(given)
+        cost = [party_cost(block, p, cost_series) for p in parties]
         discount = [block.discount[p] for p in parties]
         return solve(demand, obstinacy, discount, cost)
     known, surprises = timeline.attrition_beliefs(cost_series)

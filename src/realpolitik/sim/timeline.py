@@ -30,7 +30,14 @@ from realpolitik.models._registry import IssueResult, RoundParams, RunContext
 from realpolitik.sim.events import Change, apply_op, apply_to_steps, parse_path
 from realpolitik.sim.schema import OPS
 
-__all__ = ["ScheduledEvent", "Timeline", "RoundDriver", "cost_steps", "run_issue_model"]
+__all__ = [
+    "ScheduledEvent",
+    "Timeline",
+    "RoundDriver",
+    "cost_steps",
+    "party_cost",
+    "run_issue_model",
+]
 
 
 @dataclass(frozen=True)
@@ -148,10 +155,7 @@ class Timeline:
         out: dict[str, Steps] = {}
         for party in block.parties:
             out[f"discount.{party}"] = Steps.const(block.discount[party])
-            out[f"cost.{party}"] = cost_steps(block.cost.get(party))
-            if series and party in series:
-                given = series[party]
-                out[f"cost.{party}"] = given if isinstance(given, Steps) else Steps.daily(given)
+            out[f"cost.{party}"] = party_cost(block, party, series)
         return out
 
     def _paths_with(self, events: list[ScheduledEvent], series: Any) -> dict[str, Steps]:
@@ -198,6 +202,15 @@ def cost_steps(cost: Any) -> Steps:
     if isinstance(cost, int | float):
         return Steps.const(float(cost))
     return Steps.from_pairs([(s.day, s.value) for s in cost])
+
+
+def party_cost(block: Any, party: str, series: dict[str, Any] | None = None) -> Steps:
+    """The cost path of ``party``: ``series[party]`` when given (a daily series from another
+    model, or :class:`Steps`), else the ``attrition`` block's ``cost`` (:func:`cost_steps`)."""
+    if series and party in series:
+        given = series[party]
+        return given if isinstance(given, Steps) else Steps.daily(given)
+    return cost_steps(block.cost.get(party))
 
 
 def _key(target: Any) -> str:
