@@ -111,3 +111,21 @@ def test_moscow_every_estimate_has_its_basis():
             bare.append(f"{k + 1}: {line.strip()}")
     assert not bare, bare
     assert text.count("capability:") == len(load("moscow-1949").actors)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("forecast", "moscow-1949", "-m", "compromise", "--runs", "5"),
+        ("sensitivity", "moscow-1949", "-m", "compromise"),
+        ("airlift", "berlin-1948"),
+        ("backtest", "cases", "-m", "compromise"),
+        ("backtest", "deu", "-m", "compromise"),
+    ],
+)
+def test_a_negative_seed_is_refused_before_any_work(cli, args):
+    # numpy's SeedSequence takes non-negative integers only (its documented entropy domain):
+    # --seed -1 is a usage error (exit 2), not numpy's ValueError traceback.
+    res = cli(*args, "--seed", "-1")
+    assert res.code == 2 and "Traceback" not in res.err and res.out == "", res.err
+    assert "--seed" in res.err

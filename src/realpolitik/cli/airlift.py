@@ -33,7 +33,8 @@ def airlift_command(
         typer.Option("--out", help="Write the daily table to this Parquet file (needs pyarrow)."),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed of the weather, cancellations, misses.")
+        int | None,
+        typer.Option("--seed", min=0, help="Seed of the weather, cancellations, misses."),
     ] = None,
 ) -> None:
     """Run the scenario's airlift alone: tons a day, monthly and in all."""

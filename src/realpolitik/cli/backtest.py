@@ -84,7 +84,7 @@ CapabilityColumnOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", help="Seed of the bootstrap and of every stochastic model.")
+    int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of every stochastic model.")
 ]
 
 
@@ -166,7 +166,8 @@ def cases_command(
     model: ModelOpt = None,
     as_json: JsonOpt = False,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of every stochastic model (no bootstrap here).")
+        int,
+        typer.Option("--seed", min=0, help="Seed of every stochastic model (no bootstrap here)."),
     ] = 0,
     report: ReportOpt = None,
 ) -> None:

@@ -45,7 +45,7 @@ def forecast_command(
         bool, typer.Option("--trace", help="Add each dynamic model's round-by-round path.")
     ] = False,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed for every stochastic path.")
+        int | None, typer.Option("--seed", min=0, help="Seed for every stochastic path.")
     ] = None,
     fmt: Annotated[
         str,

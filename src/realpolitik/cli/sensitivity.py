@@ -42,7 +42,7 @@ def sensitivity_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the sample.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Seed of the sample.")] = None,
     executor: Annotated[
         str, typer.Option("--executor", help="local, processes[:N], dask[:N] or dask://HOST:PORT.")
     ] = "local",
