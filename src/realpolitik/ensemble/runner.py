@@ -31,6 +31,7 @@ from realpolitik.ensemble.seeds import draw_uniforms, fresh_seed
 from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_inputs
 from realpolitik.errors import InputError, show_value
 from realpolitik.models import IssueInputs, RunContext
+from realpolitik.sim.timeline import Timeline, run_issue_model
 
 __all__ = [
     "Plan",
@@ -66,8 +67,8 @@ class Plan:
         return any(u.target == "other" for u in self.inputs)
 
     @cached_property
-    def timeline(self) -> Any:
-        return _timeline(self.scenario)
+    def timeline(self) -> Timeline | None:
+        return Timeline.of(self.scenario)
 
 
 @dataclass
@@ -167,8 +168,8 @@ def run_draws(
             timeline = plan.timeline
             if plan.needs_scenario and plan.timeline is not None:
                 sc = scenarios[b] if scenarios is not None else scenario_for(plan, draws[b])
-                timeline = _timeline(sc)
-            vals[b] = _run_issue(timeline, req, inputs, ctx).values
+                timeline = Timeline.of(sc)
+            vals[b] = run_issue_model(timeline, req.spec, inputs, req.options, ctx).values
         out[req.name] = vals
     return out
 
@@ -218,22 +219,6 @@ def _bad_scenario(src: Any, data: Any, exc: ValidationError) -> InputError:
 
 def _shallow(node: Any) -> Any:
     return dict(node) if isinstance(node, dict) else list(node)
-
-
-def _timeline(scenario: Any) -> Any:
-    try:
-        from realpolitik.sim.timeline import Timeline
-    except ImportError:  # pragma: no cover - the timeline is part of the package
-        return None
-    return Timeline.of(scenario)
-
-
-def _run_issue(timeline: Any, req: Any, inputs: IssueInputs, ctx: RunContext) -> Any:
-    if timeline is None:
-        return req.spec.run(inputs, req.options, ctx)
-    from realpolitik.sim.timeline import run_issue_model
-
-    return run_issue_model(timeline, req.spec, inputs, req.options, ctx)
 
 
 @dataclass
