@@ -117,18 +117,17 @@ def batch_inputs(plan: Plan, draws: np.ndarray) -> IssueInputs:
     s = np.repeat(base.s[None], b, axis=0)
     c = np.repeat(base.c[None], b, axis=0)
     ref = np.repeat(base.reference[None], b, axis=0)
+    issues = plan.scenario.issues
     for col, inp in enumerate(plan.inputs):
         v = draws[:, col]
         if inp.target == "x":
-            lo, hi = inp.scale
-            x[:, inp.index[0], inp.index[1]] = (v - lo) * (100.0 / (hi - lo))
+            x[:, inp.index[0], inp.index[1]] = issues[inp.index[1]].scale.to_100(v)
         elif inp.target == "s":
             s[:, inp.index[0], inp.index[1]] = v
         elif inp.target == "c":
             c[:, inp.index[0]] = v
         elif inp.target == "reference":
-            lo, hi = inp.scale
-            ref[:, inp.index[0]] = (v - lo) * (100.0 / (hi - lo))
+            ref[:, inp.index[0]] = issues[inp.index[0]].scale.to_100(v)
     return IssueInputs(
         x=x, s=s, c=c, mask=base.mask, reference=ref, actors=base.actors, issues=base.issues
     )

@@ -39,7 +39,6 @@ class UncertainInput:
     high: float
     target: Target
     index: tuple[int, ...] = ()
-    scale: tuple[float, float] | None = None  # (min, max) of the issue for x and reference
     origin: str = "file"  # "file" (a distribution in the file) or "uncertainty" (the block)
 
     def values(self, u: np.ndarray) -> np.ndarray:
@@ -149,14 +148,10 @@ def _make(scenario: Any, path: tuple[Any, ...], dist: Distribution, name: str, o
         if len(path) == 4 and path[2] in ("positions", "saliences"):
             k = scenario.actor_ids.index(path[3])
             if path[2] == "positions":
-                return UncertainInput(
-                    low=scale[0], high=scale[1], target="x", index=(k, j), scale=scale, **kw
-                )
+                return UncertainInput(low=scale[0], high=scale[1], target="x", index=(k, j), **kw)
             return UncertainInput(low=0.0, high=1.0, target="s", index=(k, j), **kw)
         if len(path) == 3 and path[2] == "reference_point":
-            return UncertainInput(
-                low=scale[0], high=scale[1], target="reference", index=(j,), scale=scale, **kw
-            )
+            return UncertainInput(low=scale[0], high=scale[1], target="reference", index=(j,), **kw)
     return UncertainInput(low=-np.inf, high=np.inf, target="other", **kw)
 
 
