@@ -378,3 +378,27 @@ def test_scenario_runs_key_is_the_default_number_of_runs(cli, tmp_path):
     path.write_text(TWO + "runs: 0\n")
     res = cli("validate", path)
     assert res.code == 2 and res.err.startswith(f"{path}:12:7: runs: got 0"), res.err
+
+
+def _fail_first(plan: str, i: int) -> int:
+    """A chunk that fails (i = 0) or takes 50 ms and leaves a mark in the directory ``plan``."""
+    import time
+    from pathlib import Path
+
+    if i == 0:
+        raise ValueError("chunk 0 fails")
+    time.sleep(0.05)
+    Path(plan, str(i)).touch()
+    return i
+
+
+def test_process_pool_drops_queued_chunks_once_one_fails(tmp_path):
+    # One worker runs chunk 0 first (submission order), which fails: the 39 chunks behind it
+    # are cancelled, so fewer than 39 leave a mark (the pool may already have handed a
+    # couple to the worker's queue; concurrent.futures feeds it max_workers + 1 at a time).
+    from realpolitik.ensemble.executors import ProcessExecutor
+
+    with pytest.raises(ValueError, match="chunk 0 fails"):
+        for _ in ProcessExecutor(1).map(_fail_first, str(tmp_path), [(i,) for i in range(40)]):
+            pass
+    assert len(list(tmp_path.iterdir())) < 39

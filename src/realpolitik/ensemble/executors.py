@@ -107,6 +107,9 @@ class ProcessExecutor(Executor):
                     '`if __name__ == "__main__":` (Python\'s multiprocessing re-imports the '
                     "script in each worker); otherwise a worker ran out of memory or was killed"
                 ) from exc
+            finally:  # on an error (or an early stop), queued chunks do not run before it shows
+                for fut in futures:
+                    fut.cancel()
 
 
 # -- Dask -----------------------------------------------------------------------------------
