@@ -61,7 +61,6 @@ class Timeline:
 
     scenario: Any
     start: dt.date | None
-    end_day: float | None
     events: tuple[ScheduledEvent, ...]
 
     # -- construction ---------------------------------------------------------------------
@@ -76,7 +75,6 @@ class Timeline:
         if time is None and not raw:
             return None
         start = time.start if time is not None else None
-        end_day = (time.end - time.start).days if time is not None and time.end else None
         events = []
         for k, ev in enumerate(raw):
             day = float(ev.day) if ev.day is not None else float((ev.date - start).days)
@@ -88,7 +86,7 @@ class Timeline:
             )
             events.append(ScheduledEvent(k, day, date, ev.description, ev.surprise, changes))
         events.sort(key=lambda e: (e.day, e.index))
-        return cls(scenario=scenario, start=start, end_day=end_day, events=tuple(events))
+        return cls(scenario=scenario, start=start, events=tuple(events))
 
     def date_of(self, day: float) -> str | None:
         """The ISO date of ``day`` (days are counted from ``time.start``), or None."""
