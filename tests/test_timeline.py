@@ -492,3 +492,18 @@ def test_readme_tour_figures_are_the_forecasts(cli):
     flat = " ".join(readme.split())
     for text, what in figures.items():
         assert text in flat, (what, text)
+
+
+def test_runs_of_a_closed_form_crisis_alone_are_no_ensemble():
+    # Rubinstein's split is a closed form (delta_b < 1: a gets (1 - 0.8) / (1 - 0.9 * 0.8) =
+    # 5/7) that samples nothing: with only it requested, --runs over an uncertain capability
+    # must not claim "50 runs, median of the runs" (nor "runs"/"seed" in the JSON).
+    from realpolitik.forecast import forecast
+
+    text = BASE.replace("{id: a, name: A, capability: 2}",
+                        "{id: a, name: A, capability: {dist: normal, mean: 2, sd: 0.3}}")  # fmt: skip
+    f = forecast(loads(text), ["rubinstein"], runs=50, seed=1)
+    assert f.ensemble is None
+    js = f.to_json()
+    assert "runs" not in js and "seed" not in js
+    assert js["crises"][0]["split"]["a"] == pytest.approx(5 / 7)

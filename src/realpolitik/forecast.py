@@ -249,10 +249,14 @@ def forecast(
         else:
             result.extra[req.name] = req.spec.run(scenario, req.options, ctx)
     n_runs = scenario.runs if runs is None else int(runs)
-    if n_runs > 1 and (result.issue_results or result.crises):
+    if n_runs > 1:
         from realpolitik.ensemble import run_ensemble, uncertain_inputs
+        from realpolitik.ensemble.crises import sampler_of
 
-        if uncertain_inputs(scenario):  # without uncertainty, one run says it all
+        # Runs serve the issue models and the crisis models that sample (not rubinstein's
+        # closed form); without uncertainty, one run says it all.
+        sampled = result.issue_results or any(sampler_of(r.spec) is not None for r in requests)
+        if sampled and uncertain_inputs(scenario):
             ens = run_ensemble(
                 scenario, requests, n_runs, seed=seed, executor=executor, progress=progress
             )
