@@ -328,3 +328,9 @@ def test_read_any_rejects_unknown_content(tmp_path) -> None:
     with pytest.raises(InputError) as info:
         read_any(f)
     assert "ktab" in info.value.expected
+
+
+def test_ktab_count_that_is_not_a_decimal_number() -> None:
+    """A superscript digit passes str.isdigit but not int(): still a located error."""
+    err = _error(reads_ktab_csv, CSV.replace(",7,3,", ",7,³,", 1))
+    assert err.line == 1 and err.value == "³"

@@ -232,7 +232,7 @@ def parse_ktab_xml(text: str, file: str) -> XmlScenario:
     desc = _text(seq.take("desc")[0])
     seed_node = seq.take("prngSeed")[0]
     seed_text = _text(seed_node)
-    if not seed_text.isdigit() or int(seed_text) >= 2**64:
+    if not seed_text.isdecimal() or int(seed_text) >= 2**64:
         raise _error(
             seed_node,
             file,

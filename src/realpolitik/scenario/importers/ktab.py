@@ -77,7 +77,7 @@ def looks_like_ktab_csv(text: str) -> bool:
 
 def _count(cell: Cell, file: str, fieldname: str, lo: int, hi: int | None, expected: str) -> int:
     text = cell.text
-    if not text.isdigit() or int(text) < lo or (hi is not None and int(text) > hi):
+    if not text.isdecimal() or int(text) < lo or (hi is not None and int(text) > hi):
         raise InputError(
             file=file,
             line=cell.line,
