@@ -524,3 +524,10 @@ def test_a_fog_event_closes_every_field():
             AirliftChange(11 * 24.0, "closed", None, "set", 0.0))  # fmt: skip
     r = run_airlift(cfg, seed=1, changes=shut)
     assert r.daily["flights"][9:11].sum() == 0 and r.daily["flights"][11:].min() > 0
+
+
+def test_airlift_bad_out_is_refused_before_the_run(cli, tmp_path):
+    # A --out into a missing folder is a located error at once, with nothing printed.
+    res = cli("airlift", "berlin-1948", "--json", "--out", tmp_path / "missing" / "d.parquet")
+    assert res.code == 2 and res.out == "", res
+    assert res.err.startswith("realpolitik: --out:") and "folder does not exist" in res.err

@@ -11,7 +11,6 @@ cargo; flights, missed approaches, cancellations, queueing; stocks, shortfall, c
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
@@ -19,6 +18,7 @@ import typer
 from rich.table import Table
 
 from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._ensemble import check_out
 from realpolitik.errors import InputError
 
 __all__ = ["airlift_command", "write_daily"]
@@ -49,6 +49,8 @@ def airlift_command(
             problem="the scenario has no airlift block",
             expected="a scenario with an `airlift` block (e.g. berlin-1948)",
         )
+    if out is not None:  # a bad --out fails before the run, and before anything is written
+        check_out(out)
     result = run_airlift(sc.airlift, 0 if seed is None else seed, airlift_changes(sc))
     if out is not None:
         write_daily(result, out, {"scenario": sc.name, "seed": str(0 if seed is None else seed)})
@@ -59,25 +61,14 @@ def airlift_command(
 
 
 def write_daily(result: Any, path: str, metadata: dict[str, str]) -> None:
-    """Write the daily table to ``path`` as Parquet; bad paths and a missing pyarrow are
-    input errors (exit 2)."""
+    """Write the daily table to ``path`` as Parquet (checked first by ``check_out``)."""
+    from realpolitik.ensemble.table import require_pyarrow
+
+    require_pyarrow()
+    import pyarrow.parquet as pq
+
     try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError(
-            field="--out",
-            problem="pyarrow is not installed",
-            expected="pip install 'realpolitik[ensemble]'",
-        ) from None
-    target = Path(path)
-    if target.is_dir() or not target.parent.is_dir():
-        raise InputError(
-            file=path,
-            problem="a directory" if target.is_dir() else "its folder does not exist",
-            expected="a path to a new or existing file in an existing folder",
-        )
-    try:
-        pq.write_table(result.to_arrow(metadata), str(target))
+        pq.write_table(result.to_arrow(metadata), path)
     except OSError as exc:
         raise InputError(
             file=path, problem=f"cannot write: {exc.strerror or exc}", expected="a writable file"

@@ -28,12 +28,20 @@ import numpy as np
 
 from realpolitik.errors import InputError
 
-__all__ = ["to_table", "write_parquet", "read_parquet", "metadata", "METADATA_KEY"]
+__all__ = [
+    "to_table",
+    "write_parquet",
+    "read_parquet",
+    "metadata",
+    "require_pyarrow",
+    "METADATA_KEY",
+]
 
 METADATA_KEY = b"realpolitik"
 
 
-def _pa() -> Any:
+def require_pyarrow() -> Any:
+    """The ``pyarrow`` module, or an input error saying which extra installs it."""
     try:
         import pyarrow as pa
     except ImportError:
@@ -69,7 +77,7 @@ def metadata(ens: Any) -> dict[str, Any]:
 
 def _batch(ens: Any, start: int, stop: int) -> Any:
     """The rows of runs start..stop-1 as one Arrow RecordBatch (issue rows, then crisis rows)."""
-    pa = _pa()
+    pa = require_pyarrow()
     sc = ens.scenario
     models = list(ens.values)
     crises = list(getattr(ens, "crises", {}) or {})
@@ -137,14 +145,14 @@ def _batch(ens: Any, start: int, stop: int) -> Any:
 
 def to_table(ens: Any) -> Any:
     """The whole ensemble as one ``pyarrow.Table`` with the metadata attached."""
-    pa = _pa()
+    pa = require_pyarrow()
     table = pa.Table.from_batches([_batch(ens, 0, ens.runs)])
     return table.replace_schema_metadata({METADATA_KEY: json.dumps(metadata(ens)).encode()})
 
 
 def write_parquet(ens: Any, path: Any, *, runs_per_group: int = 2000) -> None:
     """Write the table to ``path`` as Parquet, ``runs_per_group`` runs per row group."""
-    pa = _pa()
+    pa = require_pyarrow()
     import pyarrow.parquet as pq
 
     first = _batch(ens, 0, min(runs_per_group, ens.runs))
