@@ -20,6 +20,7 @@ __all__ = [
     "split_csv_line",
     "csv_rows",
     "number",
+    "cell_error",
     "unique_ids",
     "slug",
     "dump_yaml",
@@ -89,21 +90,38 @@ def csv_rows(text: str) -> list[list[Cell]]:
     return rows
 
 
-def number(cell: Cell, file: str, fieldname: str, expected: str = "a number") -> float:
-    """The cell as a finite float, or an :class:`InputError` at its line and column."""
+def cell_error(cell: Cell, file: str, fieldname: str, expected: str) -> InputError:
+    """An :class:`InputError` for ``cell`` at its line and column."""
+    return InputError(
+        file=file,
+        line=cell.line,
+        column=cell.column,
+        field=fieldname,
+        value=cell.text,
+        expected=expected,
+    )
+
+
+def number(
+    cell: Cell,
+    file: str,
+    fieldname: str,
+    expected: str = "a number",
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    above: float | None = None,
+) -> float:
+    """The cell as a finite float in [low, high] (and > ``above``, if given), or an
+    :class:`InputError` at its line and column saying ``expected``."""
     try:
         value = float(cell.text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value):
-        raise InputError(
-            file=file,
-            line=cell.line,
-            column=cell.column,
-            field=fieldname,
-            value=cell.text,
-            expected=expected,
-        )
+    if not (math.isfinite(value) and low <= value <= high) or (
+        above is not None and not value > above
+    ):
+        raise cell_error(cell, file, fieldname, expected)
     return value
 
 

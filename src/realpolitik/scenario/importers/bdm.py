@@ -89,16 +89,9 @@ def reads_bdm(text: str, *, file: str = "<string>") -> Imported:
             )
         who = label.text
         cap = row[cols["capability"]]
-        c = number(cap, file, f"{who}: {header[cols['capability']].text}", "a capability > 0")
-        if c <= 0:
-            raise InputError(
-                file=file,
-                line=cap.line,
-                column=cap.column,
-                field=f"{who}: {header[cols['capability']].text}",
-                value=cap.text,
-                expected="a capability > 0",
-            )
+        c = number(
+            cap, file, f"{who}: {header[cols['capability']].text}", "a capability > 0", above=0.0
+        )
         x = number(row[cols["position"]], file, f"{who}: {header[cols['position']].text}")
         sc = row[cols["salience"]]
         s = number(
@@ -106,16 +99,9 @@ def reads_bdm(text: str, *, file: str = "<string>") -> Imported:
             file,
             f"{who}: {header[cols['salience']].text}",
             "a salience from 0 to 1, or from 0 to 100",
+            low=0.0,
+            high=100.0,
         )
-        if not 0.0 <= s <= 100.0:
-            raise InputError(
-                file=file,
-                line=sc.line,
-                column=sc.column,
-                field=f"{who}: {header[cols['salience']].text}",
-                value=sc.text,
-                expected="a salience from 0 to 1, or from 0 to 100",
-            )
         names.append(who)
         caps.append(c)
         pos.append(x)

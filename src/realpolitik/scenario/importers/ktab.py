@@ -32,6 +32,7 @@ from realpolitik.scenario._yaml import read_text
 from realpolitik.scenario.importers._common import (
     Cell,
     Imported,
+    cell_error,
     csv_rows,
     number,
     slug,
@@ -72,20 +73,13 @@ def looks_like_ktab_csv(text: str) -> bool:
     rows = csv_rows(text[:4096])
     if not rows or len(rows[0]) < 4:
         return False
-    return all(c.text.isdigit() for c in rows[0][2:4])
+    return all(c.text.isdecimal() for c in rows[0][2:4])
 
 
 def _count(cell: Cell, file: str, fieldname: str, lo: int, hi: int | None, expected: str) -> int:
     text = cell.text
     if not text.isdecimal() or int(text) < lo or (hi is not None and int(text) > hi):
-        raise InputError(
-            file=file,
-            line=cell.line,
-            column=cell.column,
-            field=fieldname,
-            value=text,
-            expected=expected,
-        )
+        raise cell_error(cell, file, fieldname, expected)
     return int(text)
 
 
@@ -189,31 +183,11 @@ def _too_few(row: list[Cell], width: int, file: str, what: str) -> InputError:
 
 def _capability(cell: Cell, file: str, fieldname: str, actor: str) -> float:
     expected = "a capability > 0 (at most 1e8)"
-    value = number(cell, file, f"{actor}: {fieldname}", expected)
-    if not 0 < value <= _MAX_CAPABILITY:
-        raise InputError(
-            file=file,
-            line=cell.line,
-            column=cell.column,
-            field=f"{actor}: {fieldname}",
-            value=cell.text,
-            expected=expected,
-        )
-    return value
+    return number(cell, file, f"{actor}: {fieldname}", expected, above=0.0, high=_MAX_CAPABILITY)
 
 
 def _percent(cell: Cell, file: str, fieldname: str, expected: str) -> float:
-    value = number(cell, file, fieldname, expected)
-    if not 0.0 <= value <= 100.0:
-        raise InputError(
-            file=file,
-            line=cell.line,
-            column=cell.column,
-            field=fieldname,
-            value=cell.text,
-            expected=expected,
-        )
-    return value
+    return number(cell, file, fieldname, expected, low=0.0, high=100.0)
 
 
 def _check_saliences(
