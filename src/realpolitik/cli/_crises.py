@@ -21,15 +21,18 @@ def _day(value: float | None, date: str | None = None) -> str:
     return f"day {value:.0f}" + (f" ({date})" if date else "")
 
 
-def _attrition(entry: dict[str, Any]) -> Table:
-    a, b = entry["parties"]
-    table = Table(
-        title=f"Who gives way: {a} against {b} over {entry['issue']} (attrition)",
-        title_justify="left",
-    )
+def _two_party(title: str, a: str, b: str) -> Table:
+    """A table with a row label column and one column per party."""
+    table = Table(title=title, title_justify="left")
     table.add_column("")
     table.add_column(a, justify="right")
     table.add_column(b, justify="right")
+    return table
+
+
+def _attrition(entry: dict[str, Any]) -> Table:
+    a, b = entry["parties"]
+    table = _two_party(f"Who gives way: {a} against {b} over {entry['issue']} (attrition)", a, b)
     table.add_row("concedes first", _p(entry["p_first"][a]), _p(entry["p_first"][b]))
     table.add_row(
         "expected share of the stake",
@@ -62,13 +65,7 @@ def _attrition(entry: dict[str, Any]) -> Table:
 
 def _rubinstein(entry: dict[str, Any]) -> Table:
     a, b = entry["parties"]
-    table = Table(
-        title=f"Alternating offers: {a} and {b} over {entry['issue']} (rubinstein)",
-        title_justify="left",
-    )
-    table.add_column("")
-    table.add_column(a, justify="right")
-    table.add_column(b, justify="right")
+    table = _two_party(f"Alternating offers: {a} and {b} over {entry['issue']} (rubinstein)", a, b)
     table.add_row("split (agreed on day 0)", f"{entry['split'][a]:.3f}", f"{entry['split'][b]:.3f}")
     table.add_row("proposes first", *("yes" if entry["first_mover"] == p else "" for p in (a, b)))
     binding = entry["binding_outside_option"]
