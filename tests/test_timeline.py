@@ -507,3 +507,10 @@ def test_runs_of_a_closed_form_crisis_alone_are_no_ensemble():
     js = f.to_json()
     assert "runs" not in js and "seed" not in js
     assert js["crises"][0]["split"]["a"] == pytest.approx(5 / 7)
+
+
+def test_crisis_model_alone_shows_no_empty_issue_tables(cli):
+    # `--model` is exclusive: with only attrition, no issue model ran, so no issue table.
+    res = cli("forecast", "moscow-1949", "--model", "attrition")
+    assert res.code == 0, res.err
+    assert "Who gives way" in res.out and "Form of the alliance" not in res.out

@@ -129,7 +129,8 @@ def render_table(result: Forecast) -> None:
         f"[bold]{sc.name}[/bold]"
         + (f" — {sc.description.splitlines()[0]}" if sc.description else "")
     )
-    for j, issue in enumerate(sc.issues):
+    # Issue tables only when issue models ran (`--model attrition` alone shows the crisis).
+    for j, issue in enumerate(sc.issues if result.issue_results else ()):
         outcome = sc.recorded(issue.id)
         table = Table(
             title=f"{issue.name} ({issue.unit}, {issue.scale.min:g}–{issue.scale.max:g})",
