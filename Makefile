@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: run test lint bench clean browser
 
-# The report of `make run` (issue 8): the Moscow talks with an ensemble of 1,000 runs.
+# The report of `make run`: the Moscow talks with an ensemble of 1,000 runs.
 REPORT ?= reports/moscow-1949
 
 $(STAMP): pyproject.toml

@@ -1,6 +1,6 @@
 """Benchmark: one run of the whole Berlin airlift (26 Jun 1948 - 30 Sep 1949) on SimPy.
 
-Issue 7, §4: about 280,000 flights in at most 10 s on one core. Prints the wall and CPU time
+Target (docs/specs/airlift.md, Performance): about 280,000 flights in at most 10 s on one core. Prints the wall and CPU time
 of each run, the SimPy events and sorties per second, and the totals.
 
     .venv/bin/python benchmarks/bench_airlift.py [RUNS]

@@ -1,4 +1,4 @@
-"""Benchmark of the crisis models and the timeline (issue 6). Prints its figures.
+"""Benchmark of the crisis models and the timeline. Prints its figures.
 
 - ``attrition``: solving the equilibrium (constant costs; a daily cost series of 365 days as
   the airlift will feed; the Moscow scenario with its surprise), and the exact sampler of

@@ -1,4 +1,4 @@
-"""Benchmark: the DEU backtest (issue 4 §5).
+"""Benchmark: the DEU backtest.
 
 Prints the time to read the bundled DEU III development split, the whole backtest of every
 registered static issue model with the 2,000-resample bootstrap (target: under 10 s), and the

@@ -1,4 +1,4 @@
-"""Benchmark of ensembles (issue 5 §5). Prints its figures.
+"""Benchmark of ensembles. Prints its figures.
 
 1. 10,000 runs of ``compromise`` on moscow-1949 with its uncertainty (135 uncertain inputs),
    end to end (sampling, the batched model, summaries): target ≤ 2 s.

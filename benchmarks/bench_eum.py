@@ -1,4 +1,4 @@
-"""Benchmark of ``eum`` (issue 3 §5): canonical options, one issue, 10 rounds.
+"""Benchmark of ``eum``: canonical options, one issue, 10 rounds.
 
 Targets: 100 actors <= 0.05 s (the pure-Python peers take 8-14 s), 1,000 actors <= 2 s.
 Also times the plain scalar-loop transcription of the spec (tests/eum_reference_loop.py) on

@@ -1,4 +1,4 @@
-"""Benchmark: the report of a 1,000-run ensemble (issue 8: under 10 s, excluding the simulation).
+"""Benchmark: the report of a 1,000-run ensemble (target: under 10 s, excluding the simulation).
 
 Runs moscow-1949 with its uncertainty, every default model, 1,000 runs (the simulation, timed
 but not counted), then times what the report adds: importing the report package (jinja2,

@@ -1,6 +1,6 @@
 """Speed of ``smp`` (KTAB's Spatial Model of Politics) on random one-dimensional cases.
 
-Issue 3 §5: KTAB's own C++ ``smpc`` (-O2, minimal logging) takes 3.0 s on a 26-actor case
+Target: KTAB's own C++ ``smpc`` (-O2, minimal logging) takes 3.0 s on a 26-actor case
 (20 states), 12.8 s on 40 actors (21 states), 92 s on 80 actors (18 states) and 1,283 s on 160
 actors (14 states). The targets are ≥ 50× faster: 40 actors × 20 turns ≤ 0.25 s, 80 × 17
 ≤ 2 s (the whole ``forecast`` command ≤ 2.5 s), 160 × 13 ≤ 8 s in under 2 GB.

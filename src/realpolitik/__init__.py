@@ -1,6 +1,6 @@
 """realpolitik: simulate and forecast negotiations and crises between political actors.
 
-The Python API (../shared/DESIGN.md "Interfaces")::
+The Python API (docs/architecture.md)::
 
     import realpolitik
     sc = realpolitik.load("moscow-1949")                  # a path or a bundled scenario's id

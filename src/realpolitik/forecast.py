@@ -130,7 +130,7 @@ class Forecast:
     issue_results: dict[str, IssueResult] = field(default_factory=dict)
     crises: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-    ensemble: Any = None  # realpolitik.ensemble.Ensemble when runs > 1 (issue 5)
+    ensemble: Any = None  # realpolitik.ensemble.Ensemble when runs > 1
 
     def value(self, model: str, issue_index: int) -> float:
         """Model ``model``'s forecast on issue ``issue_index`` in the issue's own unit."""
@@ -236,7 +236,7 @@ def forecast(
     inputs = scenario.inputs()
     from realpolitik.sim.timeline import Timeline, run_issue_model
 
-    timeline = Timeline.of(scenario)  # events between rounds of dynamic models (issue 6)
+    timeline = Timeline.of(scenario)  # events between rounds of dynamic models
     if timeline is not None:
         result.extra["events"] = timeline.events_json()
     for req in requests:

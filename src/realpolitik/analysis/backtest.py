@@ -4,7 +4,7 @@ Two record sets:
 
 * **DEU** (:func:`backtest_deu`): the EU legislative issues of the DEU III data set (Arregui &
   Perarnaud 2021, doi:10.34810/data53), each its own negotiation among the actors with a
-  position on it (conventions of ../shared/specs/eum.md §9). Per model: n, the mean absolute
+  position on it (conventions of docs/specs/eum.md §9). Per model: n, the mean absolute
   error on 0–100 with a 95% cluster-bootstrap interval (proposals resampled), the median
   absolute error, the share within 10 points, and the paired MAE difference against the
   capability × salience ``compromise`` (Achen 2006), the best simple baseline of the
@@ -261,7 +261,7 @@ class DeuBacktest:
         return len(self.issues)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"dataset", "n_issues", "models": {...}}`` (issue 4 §2) and the conventions used."""
+        """``{"dataset", "n_issues", "models": {...}}`` and the conventions used."""
         return {
             "dataset": self.dataset,
             "n_issues": self.n_issues,
@@ -422,7 +422,7 @@ class CasesBacktest:
     models: dict[str, dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
-        """``{"cases": [...], "models": {"<model>": {"n", "mae_0_100"}}}`` (issue 4 §3)."""
+        """``{"cases": [...], "models": {"<model>": {"n", "mae_0_100"}}}``."""
         return {"cases": [r.to_json() for r in self.rows], "models": dict(self.models)}
 
 

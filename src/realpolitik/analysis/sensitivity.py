@@ -211,7 +211,7 @@ def scenario_sensitivity(
         out = evaluate_draws(
             scenario, reqs, values, seed=seed, executor=executor, progress=progress
         )
-        # Outputs ordered issue-major: (issue 0, model 0), (issue 0, model 1), ...
+        # Outputs ordered issue-major: every model of the first issue, then of the second, ...
         return np.stack([out[name][:, j] for j in range(m) for name in names], axis=1)
 
     res = analyse(inputs, evaluate, method=method, samples=samples, seed=seed)

@@ -1,7 +1,7 @@
 """Summaries of an ensemble's forecasts: the median, intervals, and the odds of each label.
 
 :func:`summarise` turns one issue's forecasts over N runs (in the issue's unit) into the JSON
-entry of issue 5::
+entry of an ensemble forecast::
 
     {"value": median, "mean": ..., "p05": ..., "p10": ..., "p25": ..., "p75": ..., "p90": ...,
      "p95": ..., "runs": N, "mc_se": ..., "labels": {"<anchor label>": p, ...}}

@@ -1,4 +1,4 @@
-"""``realpolitik airlift SCENARIO``: run a scenario's airlift alone (issue 7).
+"""``realpolitik airlift SCENARIO``: run a scenario's airlift alone.
 
 Prints the monthly tonnage and the whole-period totals; ``--json`` prints the issue's shape::
 

@@ -153,7 +153,7 @@ def deu_command(
         render_deu(result)
         if predictions is not None:
             console.print(f"[dim]Per-issue forecasts written to {predictions}[/dim]")
-    if report is not None:  # issue 8
+    if report is not None:
         from realpolitik.cli.report import write_backtest_report
 
         write_backtest_report(
@@ -178,7 +178,7 @@ def cases_command(
         print_json(result.to_json())
     else:
         render_cases(result)
-    if report is not None:  # issue 8
+    if report is not None:
         from realpolitik.cli.report import write_backtest_report
 
         write_backtest_report(
@@ -187,7 +187,7 @@ def cases_command(
 
 
 def _check_report(report: Path | None) -> None:
-    """A bad ``--report`` folder is refused before the work, not after it (issue 8)."""
+    """A bad ``--report`` folder is refused before the work, not after it."""
     if report is not None:
         from realpolitik.cli.report import check_report_dir
 

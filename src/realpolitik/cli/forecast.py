@@ -114,7 +114,7 @@ def forecast_command(
         print_json(result.to_json(trace=trace))
     else:
         render_table(result)
-    if report is not None:  # issue 8
+    if report is not None:
         from realpolitik.cli.report import write_forecast_report
 
         write_forecast_report(
@@ -168,7 +168,7 @@ def render_table(result: Forecast) -> None:
                 style="green",
             )
         console.print(table)
-    from realpolitik.cli._crises import render_crises, render_events  # issue 6
+    from realpolitik.cli._crises import render_crises, render_events
 
     render_crises(result.crises)
     render_events(result.extra.get("events", []))

@@ -52,7 +52,7 @@ def _report_module():
 def check_report_dir(directory: Path) -> None:
     """Refuse a bad ``--report`` before any work is done, so that a long run is not wasted
     and nothing already written (e.g. an ``--out`` file) is replaced before the error
-    (../shared/DESIGN.md, Interfaces): the extra must be installed, and the path must be a
+    (docs/architecture.md): the extra must be installed, and the path must be a
     directory or one that can be created."""
     _report_module()
     path = Path(directory)

@@ -101,7 +101,7 @@ def sensitivity_command(
         print_json(out)
     else:
         _render(out, sc)
-    if report is not None:  # issue 8
+    if report is not None:
         from realpolitik.cli.report import write_sensitivity_report
 
         write_sensitivity_report(sc, requests, out, report, source=scenario, json_out=as_json)

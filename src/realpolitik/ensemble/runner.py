@@ -1,6 +1,6 @@
 """Run a scenario's models many times under its uncertainty: the ensemble.
 
-:func:`run_ensemble` is the whole pipeline (../shared/DESIGN.md "Ensembles"):
+:func:`run_ensemble` is the whole pipeline (docs/architecture.md):
 
 1. list the scenario's uncertain inputs (:func:`~realpolitik.ensemble.uncertain_inputs`);
 2. split runs 0..N-1 into chunks; each chunk draws its runs' uniforms from their own streams

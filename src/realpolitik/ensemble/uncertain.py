@@ -70,7 +70,7 @@ def attach(doc: Any, found: list[Found]) -> None:
     doc.scenario._source = Source(text=doc.text, file=doc.file, data=doc.data, found=tuple(found))
 
 
-# What ../shared/specs/attrition.md ("Inputs") allows: (low, high, open below, open above).
+# What docs/specs/attrition.md ("Inputs") allows: (low, high, open below, open above).
 _ATTRITION_RANGE = {
     "demand": (0.0, 1.0, True, False, "a share in (0, 1]"),
     "obstinacy": (0.0, 1.0, True, True, "a probability in (0, 1)"),

@@ -2,7 +2,7 @@
 
 Abreu & Gul (2000, *Bargaining and Reputation*, Econometrica 68(1)), continuous time, with
 the flow costs of the classic war of attrition (Hendricks, Weiss & Wilson 1988; Kornhauser,
-Rubinstein & Wilson 1989) and surprise events, exactly as ../shared/specs/attrition.md says.
+Rubinstein & Wilson 1989) and surprise events, exactly as docs/specs/attrition.md says.
 Parties are indexed 0 and 1; ``j = 1 - i`` is the other.
 
 1. Hazards (spec, "Equilibrium"): ``λ_i(t) = (r_j(t)(1 - α_i) + k_j(t)) / (α_i + α_j - 1)``,

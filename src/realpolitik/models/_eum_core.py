@@ -1,6 +1,6 @@
 """One round of Bueno de Mesquita's expected utility model, vectorised over actor pairs.
 
-Pure functions over numpy arrays for a single issue, following ../shared/specs/eum.md §3
+Pure functions over numpy arrays for a single issue, following docs/specs/eum.md §3
 (Scholz, Calbert & Smith 2011, ICAART version). Section numbers below are the spec's.
 Every function takes plain arrays; :func:`eum_round` reads the option values it needs from any
 object with the attributes of :class:`realpolitik.models.eum.EumOptions`.

@@ -2,7 +2,7 @@
 
 A model family lives in one module of :mod:`realpolitik.models`. The module defines a
 module-level ``SPEC`` (a :class:`ModelSpec`) or ``SPECS`` (a tuple of them), and is found
-automatically: no list elsewhere has to be edited (the SALib pattern, ../shared/STYLE.md).
+automatically: no list elsewhere has to be edited (the SALib pattern).
 
 Three kinds of model, each with its own calling contract:
 
@@ -133,7 +133,7 @@ class ModelSpec:
     options: type[Options] = Options
     dynamic: bool = False
     # run() also takes IssueInputs with leading batch dims (x[..., n, m], c[..., n]) and
-    # returns values[..., m], with results independent of the batch (ensembles, issue 5).
+    # returns values[..., m], with results independent of the batch (so an ensemble may batch runs).
     batched: bool = False
     default: bool = True  # runs when neither --model nor the scenario names models
     # Crisis and logistics models: whether a scenario has what the model needs (its block).

@@ -1,4 +1,4 @@
-"""SMP's per-state setup, challenge estimates and bargains (../shared/specs/smp.md §4, §5.1–5.3).
+"""SMP's per-state setup, challenge estimates and bargains (docs/specs/smp.md §4, §5.1–5.3).
 
 All positions are on KTAB's internal [0, 1] scale. ``d[i, j]`` is actor i's weighted distance
 from its ideal to j's position; ``R[h, i]`` is h's perception of i's risk attitude; the risk-

@@ -1,4 +1,4 @@
-"""SMP's turns, run loop and printed win probabilities (../shared/specs/smp.md §5.4–§9).
+"""SMP's turns, run loop and printed win probabilities (docs/specs/smp.md §5.4–§9).
 
 :func:`simulate` is the pure core of the ``smp`` model: arrays on KTAB's internal [0, 1]
 scale in, the history of states out.

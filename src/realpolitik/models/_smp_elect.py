@@ -1,5 +1,5 @@
 """SMP's building blocks: votes, coalitions, victory probabilities and the probabilistic
-Condorcet election (PCE), after ../shared/specs/smp.md §3 (KTAB ``kmodel.cpp``, ``kutils``).
+Condorcet election (PCE), after docs/specs/smp.md §3 (KTAB ``kmodel.cpp``, ``kutils``).
 
 Every function works on a batch: leading axes are independent elections. Utilities come as
 ``U[..., voter, option]`` and weights as ``w[..., voter]``.

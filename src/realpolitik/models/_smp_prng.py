@@ -1,4 +1,4 @@
-"""KTAB's pseudo-random number generator, bit for bit (../shared/specs/smp.md §7).
+"""KTAB's pseudo-random number generator, bit for bit (docs/specs/smp.md §7).
 
 KTAB (``kutils/libsrc/prng.cpp``) draws from ``std::mt19937_64`` seeded with a 64-bit seed and
 transforms each raw output ``m`` into ``q(m) = (m + 0xE08C1D668B756F83)·(2m + 3) mod 2⁶⁴``; a

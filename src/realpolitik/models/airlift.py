@@ -1,7 +1,6 @@
 """``airlift``: discrete-event logistics of supplying a blockaded city by air (SimPy).
 
-A thin registry facade over :mod:`realpolitik.sim.airlift` (spec ../shared/specs/airlift.md,
-issue 7). ``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with
+A thin registry facade over :mod:`realpolitik.sim.airlift` (spec docs/specs/airlift.md). ``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with
 ``ctx.seed`` and returns the daily, monthly and whole-period figures of ``realpolitik airlift
 --json``, the need, the days short of it and the city's lowest stocks; the full daily table is
 :func:`realpolitik.sim.airlift.run_airlift` (``realpolitik airlift SCENARIO --out FILE``).

@@ -2,10 +2,10 @@
 
 Abreu & Gul (2000, *Bargaining and Reputation*, Econometrica 68(1)) in continuous time,
 with time-varying flow costs (Hendricks, Weiss & Wilson 1988; Kornhauser, Rubinstein &
-Wilson 1989), foreseen and surprise events, exactly as ../shared/specs/attrition.md says.
+Wilson 1989), foreseen and surprise events, exactly as docs/specs/attrition.md says.
 The equilibrium is computed by :mod:`realpolitik.models._attrition_core`; this module reads
 the scenario's ``attrition`` block and its timeline, and writes the entry of the forecast's
-``crises`` list (issue 6, §4)::
+``crises`` list::
 
     {"model": "attrition", "issue": "...", "parties": ["a", "b"],
      "end_day": {"median": d or null, "p10": d or null, "p90": d or null},
@@ -115,7 +115,7 @@ def _date(scenario: Any, day: float | None) -> str | None:
 
 
 def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
-    """The ``crises`` entry of ``solution`` for ``scenario`` (issue 6, §4), with extras:
+    """The ``crises`` entry of ``solution`` for ``scenario``, with extras:
     ``horizon``; ``settle_by_day`` (T: every rational type has conceded by then);
     ``end_date`` (the quantiles as dates); ``p_recorded`` (the probability that the party
     recorded as conceding did so first, by the recorded day); ``hazards`` (λ paths); and
@@ -186,7 +186,7 @@ def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, 
 
 
 def _coupled_costs(scenario: Any, seed: int | None) -> dict[str, Any] | None:
-    """Cost series fed by another model: the airlift's (issue 7, ``airlift.costs``)."""
+    """Cost series fed by another model: the airlift's (``airlift.costs``)."""
     if getattr(scenario, "airlift", None) is None:
         return None
     from realpolitik.sim.airlift import attrition_costs

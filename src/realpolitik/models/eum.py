@@ -1,7 +1,7 @@
 """Bueno de Mesquita's expected utility model (EUM), as formalised by Scholz, Calbert & Smith.
 
 Source: Scholz, J.B., Calbert, G.J. & Smith, G.A. (2011), *Unravelling Bueno de Mesquita's
-group decision model*, ICAART 2011, pp. 18-30; specified in ../shared/specs/eum.md, whose
+group decision model*, ICAART 2011, pp. 18-30; specified in docs/specs/eum.md, whose
 section numbers the docstrings cite. Every point where the paper or its reimplementations can
 be read more than one way is a named option (spec §5). Three presets bundle the readings of
 the literature (spec §6): ``canonical`` (the paper's equations), ``scholz_code`` (the

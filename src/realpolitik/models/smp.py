@@ -1,4 +1,4 @@
-"""``smp``: KTAB's Spatial Model of Politics, as ../shared/specs/smp.md specifies it.
+"""``smp``: KTAB's Spatial Model of Politics, as docs/specs/smp.md specifies it.
 
 Wise, Lester & Efird, KAPSARC Toolkit for Behavioral Analysis (KTAB), ``smpc``: actors bargain
 over a multi-dimensional position space, each turn challenging the actor whose concession it
@@ -320,7 +320,7 @@ SPEC = ModelSpec(
     ),
     citation=(
         "Wise, Lester & Efird, KAPSARC Toolkit for Behavioral Analysis (KTAB) smpc, "
-        "github.com/lsyaseen/KTAB; ../shared/specs/smp.md"
+        "github.com/lsyaseen/KTAB; docs/specs/smp.md"
     ),
     run=_run,
     options=SmpOptions,

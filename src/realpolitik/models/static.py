@@ -7,7 +7,7 @@ position), returning ``[..., n_issues]``. Reductions run over the actor axis in 
 whatever the batch shape, so a batch of runs gives the same bits as the runs one by one.
 
 Where every weight c_i·s_i of an issue is 0, the weighted models fall back to the unweighted
-mean or median (the convention of the DEU benchmark, ../shared/data/deu/README.md).
+mean or median (the convention of the DEU benchmark, src/realpolitik/data/deu/README.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The analyst's report: a self-contained HTML file with a Markdown twin (issue 8).
+"""The analyst's report: a self-contained HTML file with a Markdown twin.
 
 ``write_report(from_forecast(result, seed=...), "out/")`` writes ``out/report.html`` (inline
 CSS, charts as inline SVG, nothing loaded from outside) and ``out/report.md`` with the charts

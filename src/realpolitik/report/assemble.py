@@ -1,6 +1,6 @@
 """Assemble :class:`ReportData` from an ensemble, a results table, or a backtest run.
 
-* :func:`from_ensemble` — a :class:`realpolitik.ensemble.Ensemble` (issue 5), with the single
+* :func:`from_ensemble` — a :class:`realpolitik.ensemble.Ensemble`, with the single
   forecast of the same scenario for traces, crises and logistics;
 * :func:`from_table` — a results table read back from Parquet, with its metadata (the
   scenario's text, seed, runs and models);
@@ -249,7 +249,7 @@ def track_record(
     resamples: int | None = None,
     notices: list[str] | None = None,
 ) -> dict[str, Any] | None:
-    """Backtest the issue models of ``requests`` on DEU and the bundled cases (issue 4).
+    """Backtest the issue models of ``requests`` on DEU and the bundled cases.
 
     A backtest that cannot run (e.g. a bundled file missing) is left out with a notice,
     never an error: the report is still written.

@@ -83,7 +83,7 @@ def loads_document(text: str, *, file: str = "<string>") -> Document:
     from realpolitik.ensemble.distributions import extract
     from realpolitik.ensemble.uncertain import attach
 
-    raw = data  # each {dist: ...} becomes its median; the distributions are kept (issue 5)
+    raw = data  # each {dist: ...} becomes its median; the distributions are kept
     data, found = extract(raw, error=lambda path, **kw: locate(raw, locs, file, path, **kw))
     try:
         scenario = Scenario.model_validate(data)
@@ -261,7 +261,7 @@ def check(doc: Document) -> None:
     from realpolitik.sim.checks import check as check_time  # time, events, crisis blocks
 
     check_time(doc)
-    from realpolitik.sim.airlift import check as check_airlift  # the airlift block (issue 7)
+    from realpolitik.sim.airlift import check as check_airlift  # the airlift block
 
     check_airlift(doc)
     from realpolitik.ensemble.uncertain import check as check_uncertainty

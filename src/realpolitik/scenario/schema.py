@@ -90,7 +90,7 @@ class Outcome(_Strict):
     source: str
     issues: dict[Id, float] = Field(default_factory=dict)
     notes: str | None = None
-    attrition: AttritionRecord | None = None  # who conceded, and on which day (issue 6)
+    attrition: AttritionRecord | None = None  # who conceded, and on which day
 
 
 class Scenario(_Strict):
@@ -103,14 +103,14 @@ class Scenario(_Strict):
     issues: list[Issue] = Field(default_factory=list)
     models: list[str | ModelEntry] = Field(default_factory=list)
     outcome: Outcome | None = None
-    # The timeline and the two-party crisis blocks (issue 6; realpolitik.sim.schema).
+    # The timeline and the two-party crisis blocks (realpolitik.sim.schema).
     time: Time | None = None
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
-    # The airlift logistics block (issue 7; realpolitik.sim.airlift).
+    # The airlift logistics block (realpolitik.sim.airlift).
     airlift: AirliftConfig | None = None
-    # Ensembles (issue 5; realpolitik.ensemble): spreads on every estimate, default run count.
+    # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
     runs: int = Field(default=1, ge=1)
     # Set by the loader: the text, data and {dist: ...} distributions (ensemble.uncertain).

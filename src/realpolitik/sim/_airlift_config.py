@@ -1,6 +1,6 @@
 """The inputs of an airlift: a pydantic model of the ``airlift`` block of a scenario.
 
-Spec: ../shared/specs/airlift.md, "Inputs". Every relief airlift is described with the same
+Spec: docs/specs/airlift.md, "Inputs". Every relief airlift is described with the same
 fields: aircraft types, departure bases, receiving airfields, corridors, a fleet schedule of
 snapshots per (type, base), the weather by month, and the city's stocks against its need.
 

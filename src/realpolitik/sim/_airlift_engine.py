@@ -1,6 +1,6 @@
 """The event loop of the airlift: one SimPy process per aircraft, airfields as resources.
 
-Spec: ../shared/specs/airlift.md. Each aircraft repeats a sortie:
+Spec: docs/specs/airlift.md. Each aircraft repeats a sortie:
 
 1. At its departure time it checks that it is flying today (fleet schedule and maintenance,
    :mod:`._airlift_plan`), picks the open receiving airfield with the earliest free landing

@@ -1,4 +1,4 @@
-"""The timeline's scheduled events that change the airlift (issue 7; DESIGN "The timeline").
+"""The timeline's scheduled events that change the airlift (DESIGN "The timeline").
 
 A scenario's ``events`` (:mod:`realpolitik.sim.schema`) may name these paths, next to the
 bargaining parameters; their day counts from ``time.start`` and may be fractional (hours):

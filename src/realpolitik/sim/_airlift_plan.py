@@ -2,7 +2,7 @@
 
 Pure functions over numpy arrays (no SimPy here): the fleet flying each day, the landing
 interval of each airfield each day, which days are in instrument conditions, and the
-closures. Spec: ../shared/specs/airlift.md, "Inputs".
+closures. Spec: docs/specs/airlift.md, "Inputs".
 
 Interpolation of the fleet schedule (documented in :class:`FleetEntry`): before the first
 snapshot a group has no aircraft; between two snapshots the count is a straight line by day

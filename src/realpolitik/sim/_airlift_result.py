@@ -1,7 +1,7 @@
 """Outputs of an airlift run: the daily table, monthly and whole-period totals, the city's
 stocks against its need, the good-weather capacity, and the daily cost series.
 
-Spec: ../shared/specs/airlift.md, "Outputs"; issue 7: ``shortfall`` is the minimum daily need
+Spec: docs/specs/airlift.md, "Outputs": ``shortfall`` is the minimum daily need
 (for Berlin 1,534 t of food plus 3,475 t of coal and fuel, 5,009 t) less the tons delivered,
 where positive; ``stocks_days`` is the city's stocks divided by that need.
 """

@@ -1,6 +1,6 @@
 """``airlift``: the logistics of supplying a blockaded city by air, on SimPy.
 
-Spec: ../shared/specs/airlift.md (issue 7). Given a fleet schedule, aircraft types, bases,
+Spec: docs/specs/airlift.md. Given a fleet schedule, aircraft types, bases,
 corridors, receiving airfields, the weather and the city, :func:`run_airlift` answers how
 many tons reach the city each day and how its stocks move against its need. The case is the
 Berlin airlift, 26 June 1948 to 30 September 1949 (``scenarios/berlin-1948.yaml``); any
@@ -120,7 +120,7 @@ def capacity_on(
 
 
 def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
-    """The JSON shape of ``realpolitik airlift --json`` (issue 7)."""
+    """The JSON shape of ``realpolitik airlift --json``."""
     d = result.daily
     daily = [
         {
@@ -174,7 +174,7 @@ def run_scenario(scenario: Any, seed: int | None = 0) -> AirliftResult:
 def attrition_costs(scenario: Any, seed: int | None = 0) -> dict[str, list[float]] | None:
     """The daily cost of each party named in ``airlift.costs``, for ``attrition`` to read.
 
-    Day 0 is ``time.start`` (else the airlift's start). For each party (../shared/specs/
+    Day 0 is ``time.start`` (else the airlift's start). For each party (docs/specs/
     attrition.md, "In the bundled scenarios"; :class:`~._airlift_config.PartyCost`):
 
         k(d) = cost(d) + hardship * shortfall(d) / need + effort * flying_hours(d) / 1000

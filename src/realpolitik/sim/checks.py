@@ -1,9 +1,9 @@
-"""Checks across fields of the blocks of time (issue 6): each error names its exact path.
+"""Checks across fields of the blocks of time: each error names its exact path.
 
 :func:`check` is called by :func:`realpolitik.scenario.load.check` after the schema has
 parsed the file. It checks, in order: the ``time`` block; each event's day and paths and the
 values its changes lead to; the ``rubinstein`` and ``attrition`` blocks against the actors and
-issues and against what their specs rule out (../shared/specs/attrition.md, "Inputs"); the
+issues and against what their specs rule out (docs/specs/attrition.md, "Inputs"); the
 recorded ``outcome.attrition``.
 """
 
@@ -94,7 +94,7 @@ def _check_value(doc: Any, where: tuple, target: Any, op: str, value: float, sta
     sc = doc.scenario
     if not math.isfinite(value):
         raise doc.error(where, value=value, expected="a finite number")
-    if target.kind == "airlift":  # issue 7: sim/_airlift_events.py
+    if target.kind == "airlift":  # checked in sim/_airlift_events.py
         from realpolitik.sim._airlift_events import check_change
 
         expected = check_change(target.who, op, value)

@@ -1,6 +1,6 @@
 """Scheduled events: their targets, and how ``set``/``add``/``scale`` change a value or a path.
 
-An event's change names a parameter by a path in the scenario's own keys (issue 6, §2):
+An event's change names a parameter by a path in the scenario's own keys:
 
     issues.<issue>.saliences.<actor>     issues.<issue>.positions.<actor>
     actors.<actor>.capability            attrition.cost.<party>     attrition.discount.<party>
@@ -99,7 +99,7 @@ def parse_path(path: str, scenario: Any) -> Target:
                 "one of: " + ", ".join(block.parties),
             )
         return Target(parts[1], None, parts[2])
-    if head == "airlift":  # the airlift's airfields and weather (issue 7)
+    if head == "airlift":  # the airlift's airfields and weather
         from realpolitik.sim._airlift_events import parse_airlift_path
 
         try:

@@ -1,4 +1,4 @@
-"""Scenario blocks of time: ``time``, ``events``, ``rubinstein``, ``attrition`` (issue 6).
+"""Scenario blocks of time: ``time``, ``events``, ``rubinstein``, ``attrition``.
 
 Pydantic models with unknown keys forbidden; :mod:`realpolitik.scenario.schema` adds them to
 ``Scenario`` (and :class:`AttritionRecord` to ``Outcome``). Checks across fields (a party
@@ -53,7 +53,7 @@ class Event(_Strict):
     (``issues.<issue>.saliences.<actor>``, ``issues.<issue>.positions.<actor>``,
     ``actors.<actor>.capability``, ``attrition.cost.<party>``,
     ``attrition.discount.<party>``) to numbers. ``surprise: true`` means the parties did
-    not foresee it (../shared/specs/attrition.md, "Inputs").
+    not foresee it (docs/specs/attrition.md, "Inputs").
     """
 
     date: dt.date | None = None
@@ -66,7 +66,7 @@ class Event(_Strict):
 
 
 class Rubinstein(_Strict):
-    """Two-party alternating offers over an issue's stake (issue 6, §3).
+    """Two-party alternating offers over an issue's stake.
 
     Exactly one of ``discount`` (per period) and ``rate`` (per day, with ``period_days``).
     """

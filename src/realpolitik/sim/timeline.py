@@ -1,4 +1,4 @@
-"""The timeline: one SimPy clock, scheduled events, and the dates of rounds (issue 6, §2).
+"""The timeline: one SimPy clock, scheduled events, and the dates of rounds.
 
 A scenario with ``time: {start, end, unit: day}`` and ``events`` has a :class:`Timeline`.
 
@@ -13,7 +13,7 @@ A scenario with ``time: {start, end, unit: day}`` and ``events`` has a :class:`T
    including it apply to the round's positions, saliences and capabilities before it.
 4. :meth:`Timeline.attrition_beliefs` builds the cost and discount paths of the attrition
    model: foreseen events are part of the path known from day 0; a surprise starts a new
-   stage whose paths include it (../shared/specs/attrition.md, "Inputs").
+   stage whose paths include it (docs/specs/attrition.md, "Inputs").
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class Timeline:
             return float(sc.issue(target.issue).positions[target.who])
         if target.kind == "capability":
             return float(next(a.capability for a in sc.actors if a.id == target.who))
-        if target.kind == "airlift":  # issue 7
+        if target.kind == "airlift":
             from realpolitik.sim._airlift_events import current_value
 
             return current_value(sc, target.who, target.issue)

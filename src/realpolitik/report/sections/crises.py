@@ -1,6 +1,6 @@
 """Section 4, Who gives way and when: the crisis models (attrition, rubinstein, ...).
 
-Each ``crises`` entry of the forecast (issue 6, §4) is shown by the view registered for its
+Each ``crises`` entry of the forecast is shown by the view registered for its
 model with :func:`~realpolitik.report.sections.crisis_view`; a model without one is shown by
 :func:`generic_view` under its registry summary, so new crisis models appear unedited.
 

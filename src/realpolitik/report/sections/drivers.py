@@ -1,4 +1,4 @@
-"""Section 6, Drivers: which uncertain inputs move each forecast (issue 5, §3).
+"""Section 6, Drivers: which uncertain inputs move each forecast.
 
 Reads the sensitivity JSON: per issue and model, drivers ranked by total Sobol index ``ST``
 (with ``S1`` and confidence half-widths), or by Morris ``mu_star`` (with ``sigma``). Draws a

@@ -1,4 +1,4 @@
-"""Section 5, Logistics: tons a day against need, and the city's stocks (airlift, issue 7).
+"""Section 5, Logistics: tons a day against need, and the city's stocks (the airlift).
 
 Each logistics model's result is shown by its registered view (:func:`logistics_view`); a
 model without one gets its totals as a table. The airlift view draws the daily table where
@@ -26,7 +26,7 @@ from realpolitik.report.sections._time import event_lines, short_date
 __all__ = ["logistics_section", "airlift_view", "NEED_TONS"]
 
 #: The minimum daily need of West Berlin in short tons: 1,534 t of food and 3,475 t of coal
-#: and fuel (issue 7, §1; Tunner 1964). Used only when the result does not carry its need.
+#: and fuel (Tunner 1964). Used only when the result does not carry its need.
 NEED_TONS = 5009.0
 
 

@@ -1,6 +1,6 @@
 """Section 3, Path: the dynamic issue models' rounds (eum, smp), with dates and events.
 
-Reads the ``traces`` of the forecast JSON (issue 3, §4): ``positions[round][actor][issue]`` and
+Reads the ``traces`` of the forecast JSON: ``positions[round][actor][issue]`` and
 ``forecast_path[round][issue]`` in issue units, and ``dates`` (one per round) where the scenario
 has a timeline. Events of the timeline are marked where they fall within the rounds.
 """

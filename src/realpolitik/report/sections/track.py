@@ -1,4 +1,4 @@
-"""Section 7, Track record: how well each model did on recorded outcomes (issue 4).
+"""Section 7, Track record: how well each model did on recorded outcomes.
 
 Reads the backtest JSON: ``backtest["deu"]`` (EU legislative negotiations: MAE on 0-100 with
 a 95% bootstrap interval, median error, share within 10 points, and the paired difference from

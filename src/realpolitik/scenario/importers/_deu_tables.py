@@ -3,9 +3,9 @@
 Tab- or comma-separated text split into cells with each cell's 1-based character column, so
 that a malformed cell raises an :class:`~realpolitik.errors.InputError` at ``FILE:LINE:COLUMN``;
 and the actors' capability tables, one column at a time or by era of the final act
-(../shared/specs/eum.md §9). An empty capability cell gets the column's largest value for the
+(docs/specs/eum.md §9). An empty capability cell gets the column's largest value for the
 Commission (``com``) and the Parliament (``ep``), and its smallest otherwise (a state not yet a
-member in that table; ../shared/data/deu/README.md).
+member in that table; src/realpolitik/data/deu/README.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """KTAB's XML scenario format, checked against the structure of KTAB's ``smpSchema.xsd``.
 
-The schema (../shared/data/ktab/smpSchema.xsd) is small: fixed sequences of elements, enums
+The schema (tests/data/ktab/smpSchema.xsd) is small: fixed sequences of elements, enums
 for the nine model settings and bounded ``xs:decimal`` values. It is checked here element by
 element, each problem located at its line and column (expat's), rather than with a schema
 library. Where the schema and KTAB's reader disagree ("Proportional"/"No" against

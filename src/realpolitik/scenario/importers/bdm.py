@@ -1,6 +1,6 @@
 """Read a Bueno de Mesquita-style CSV (one issue, one actor per row) into scenario data.
 
-The format (e.g. ../shared/data/bdm/emission_1994.csv): a header ``Actor,Capability,Position,
+The format (e.g. tests/data/bdm/emission_1994.csv): a header ``Actor,Capability,Position,
 Salience`` (any case, any order; ``Stakeholder`` or ``Name`` for Actor, ``Resources`` or
 ``Power`` for Capability; other columns ignored), then one row per actor. Positions are in the
 issue's own unit: the issue's scale runs from the lowest to the highest position. Saliences

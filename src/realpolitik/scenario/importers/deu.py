@@ -3,12 +3,12 @@
 The DEU III data set (Arregui & Perarnaud 2021, doi:10.34810/data53, CC BY 4.0) places, on a
 0–100 scale, the position and the salience (0–100) of the Commission, the Parliament and each
 member state on each controversial issue of an EU legislative proposal, with the reference
-point ``rp`` and the recorded outcome ``out``. The format (../shared/data/deu/README.md): tab
+point ``rp`` and the recorded outcome ``out``. The format (src/realpolitik/data/deu/README.md): tab
 separated, one header row; ``prnr`` the proposal, ``isnr`` the issue, ``p`` + actor code the
 positions, ``s`` + actor code the saliences, then ``rp`` and ``out``; an empty cell is no
 position. A second row without an issue id (the copy's GDP-like figures) is skipped.
 
-Conventions (../shared/specs/eum.md §9): saliences are divided by 100; a position without a
+Conventions (docs/specs/eum.md §9): saliences are divided by 100; a position without a
 salience counts as salience 0 (the actor stays, with no weight); an issue is scored when it has
 an outcome in [0, 100] and at least 3 actors with a position. In a capability table an empty
 cell gets the column's largest value for the Commission (``com``) and the Parliament (``ep``),

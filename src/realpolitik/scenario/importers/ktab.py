@@ -1,6 +1,6 @@
 """Read KTAB's SMP input files (CSV and XML) into scenario data.
 
-The formats are those of KTAB's ``smpc`` (../shared/specs/smp.md §2; KTAB
+The formats are those of KTAB's ``smpc`` (docs/specs/smp.md §2; KTAB
 ``examples/smp/libsrc/smpread.cpp`` and ``smpSchema.xsd``):
 
 CSV
