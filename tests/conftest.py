@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from dataclasses import dataclass
@@ -18,10 +19,20 @@ settings.register_profile("realpolitik", deadline=None, derandomize=bool(os.envi
 settings.load_profile("realpolitik")
 
 ROOT = Path(__file__).resolve().parents[1]
-# Bueno de Mesquita's (1994) emission case, a copy of ../shared/data/bdm/emission_1994.csv kept
-# with the tests so they run wherever the repository is cloned (test_eum checks the copy).
-EMISSION_CSV = (ROOT / "tests" / "data" / "emission_1994.csv").read_text()
-SHARED = Path(os.environ.get("REALPOLITIK_SHARED", ROOT.parent / "shared"))
+#: The reference data of the tests, each source with its README (origin, licence, citation).
+DATA = ROOT / "tests" / "data"
+
+
+def read_data(relpath: str, encoding: str = "utf-8") -> str:
+    """The text of ``tests/data/RELPATH``, read through gzip when the file is stored as ``.gz``."""
+    path = DATA / relpath
+    if not path.exists() and (gz := path.with_name(path.name + ".gz")).exists():
+        return gzip.decompress(gz.read_bytes()).decode(encoding)
+    return path.read_text(encoding=encoding)
+
+
+# Bueno de Mesquita's (1994) emission case (tests/data/bdm/README.md).
+EMISSION_CSV = read_data("bdm/emission_1994.csv")
 
 
 @dataclass
@@ -45,10 +56,3 @@ def cli(capsys):
         return CliResult(code, captured.out, captured.err)
 
     return run
-
-
-@pytest.fixture
-def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"../shared not found at {SHARED}")
-    return SHARED

@@ -1,4 +1,4 @@
-"""A plain scalar-loop transcription of ../shared/specs/eum.md, kept to check the vectorised code.
+"""A plain scalar-loop transcription of docs/specs/eum.md, kept to check the vectorised code.
 
 Written from the spec alone, sharing no code with ``realpolitik.models._eum_core``: every
 sum is an explicit loop over voters, the probability is eq. 31 voter by voter (O(n^3)), the

@@ -1,4 +1,4 @@
-"""The airlift model (issue 7, ../shared/specs/airlift.md) and the berlin-1948 scenario.
+"""The airlift model (docs/specs/airlift.md) and the berlin-1948 scenario.
 
 Expected values come from ../shared/data/history/berlin_airlift.csv (BA) and the tables in
 ../shared/data/history/airlift/, cited beside each assertion, or from closed forms on small
@@ -50,7 +50,7 @@ def _within(model: float, record: float, tol: float = 0.15) -> None:
     assert abs(model / record - 1.0) <= tol, f"model {model:,.0f} vs record {record:,.0f}"
 
 
-# -- validation against the records (issue 7 §2, spec "Validation") ------------------------
+# -- validation against the records (spec "Validation") ------------------------
 
 
 def test_first_five_days(run):

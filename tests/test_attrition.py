@@ -3,7 +3,7 @@
 Expected values come from the closed forms of Abreu & Gul (2000), *Bargaining and
 Reputation*, Econometrica 68(1), §3 (hazards λ_i = r_j(1-α_i)/(α_i+α_j-1), T_i = -ln z_i/λ_i,
 the weaker party's atom 1 - z_i exp(λ_i T), F_i(t) = 1 - z_i exp(λ_i(T - t))), as extended
-with flow costs k_j by ../shared/specs/attrition.md ("Equilibrium"), re-derived in this file
+with flow costs k_j by docs/specs/attrition.md ("Equilibrium"), re-derived in this file
 independently of the code under test (by hand, or by scipy quadrature and root finding).
 """
 

@@ -26,8 +26,8 @@ def test_forecast_json_shape_default_scenario(cli):
     assert out["scenario"] == "moscow-1949"
     assert out["models"] == [m for m in out["models"] if m in names()]
     issue_models = [m for m in out["models"] if m in names("issue")]
-    # moscow-1949 lists no models, so every default issue model runs (issue 2 §5): the four
-    # static ones, and eum, which joins the default set; smp runs only when named (issue 3 §4).
+    # moscow-1949 lists no models, so every default issue model runs: the four
+    # static ones, and eum, which joins the default set; smp runs only when named.
     assert issue_models == [s.name for s in specs("issue") if s.default]
     assert {"mean", "compromise", "median", "nbs", "eum"} <= set(issue_models)
     assert "smp" not in issue_models
@@ -42,7 +42,7 @@ def test_forecast_json_shape_default_scenario(cli):
 
 
 def test_emission_compromise_json(cli):
-    # The capability x salience weighted mean of ../shared/data/bdm/emission_1994.csv,
+    # The capability x salience weighted mean of tests/data/bdm/emission_1994.csv,
     # computed here from the file itself (salience /100).
     rows = [line.split(",") for line in EMISSION_CSV.strip().splitlines()[1:]]  # tests/data
     c = np.array([float(r[1]) for r in rows])
@@ -91,7 +91,7 @@ def test_python_module_entry_point():
 
 
 def test_moscow_every_estimate_has_its_basis():
-    # Issue 2 §6: every position, salience and capability of moscow-1949 carries a one-line
+    # History without hindsight needs a stated basis: every position, salience and capability of moscow-1949 carries a one-line
     # comment with its historical basis (on its line, or on the comment line just above it).
     from importlib.resources import files
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from realpolitik.errors import InputError
 from realpolitik.models import IssueInputs, RunContext, get, names, specs
 from realpolitik.scenario import bundled, load
 
@@ -69,5 +70,6 @@ def test_issue_models_on_bundled_scenarios(scenario):
 def test_spec_describes_itself(name):
     spec = get(name)
     assert spec.summary and spec.citation and spec.kind in ("issue", "crisis", "logistics")
-    opts = spec.parse_options({})  # every option has a default
-    assert opts == spec.parse_options(opts.model_dump())
+    spec.parse_options({})  # every option has a default
+    with pytest.raises(InputError, match="no_such_option"):  # and an unknown one is refused
+        spec.parse_options({"no_such_option": "1"})

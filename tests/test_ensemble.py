@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -284,7 +285,12 @@ def test_summary_invariants(values):
     assert min(values) - 1e-9 <= qs[0] and qs[-1] <= max(values) + 1e-9
     assert all(0 <= p <= 1 for p in s["labels"].values())
     assert sum(s["labels"].values()) == pytest.approx(1.0)
-    assert s["mc_se"] >= 0
+    # The Monte Carlo standard error of the mean, sd / sqrt(n) (sample sd, ddof = 1), by hand.
+    n = len(values)
+    if n > 1:
+        mean = sum(values) / n
+        sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+        assert s["mc_se"] == pytest.approx(sd / math.sqrt(n), rel=1e-9, abs=1e-12)
 
 
 EVENTFUL = """\
@@ -311,7 +317,7 @@ events:
 
 def test_an_uncertain_event_size_reaches_dynamic_models_per_run():
     # The event's size is an input outside the issue arrays: each run rebuilds its scenario,
-    # so the timeline applies that run's draw between eum's rounds (issue 6's round driver).
+    # so the timeline applies that run's draw between eum's rounds (the timeline's round driver).
     sc = loads(EVENTFUL)
     (inp,) = uncertain_inputs(sc)
     assert inp.target == "other" and inp.name == "events.0.set.issues.i.positions.b"
@@ -367,7 +373,7 @@ def test_every_batched_model_gives_the_bits_of_each_run_alone():
 
 
 def test_scenario_runs_key_is_the_default_number_of_runs(cli, tmp_path):
-    # Issue 5 §1: an optional scenario key `runs` sets the default number of runs (default 1);
+    # An optional scenario key `runs` sets the default number of runs (default 1);
     # --runs overrides it; a number below 1 is a located error.
     path = tmp_path / "two.yaml"
     path.write_text(TWO + "runs: 25\n")

@@ -1,15 +1,15 @@
 """Importers of KTAB (CSV, XML) and BdM (CSV) files, and ``forecast`` reading them directly.
 
-Reference values: KTAB's own inputs and logs (../shared/data/ktab/, spec smp.md §2, §8) and
-Bueno de Mesquita's emission case (../shared/data/bdm/emission_1994.csv, also bundled as the
+Reference values: KTAB's own inputs and logs (tests/data/ktab/, docs/specs/smp.md §2, §8) and
+Bueno de Mesquita's emission case (tests/data/bdm/emission_1994.csv, also bundled as the
 scenario emission-1994 from the same source).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,11 +23,9 @@ from realpolitik.scenario.importers import detect_format, load_any, read_any, to
 from realpolitik.scenario.importers.bdm import reads_bdm
 from realpolitik.scenario.importers.ktab import reads_ktab_csv, reads_ktab_xml
 
-# ../shared, or where REALPOLITIK_SHARED points (as in conftest.py), else /work/shared.
-DATA = Path(os.environ.get("REALPOLITIK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-DATA = DATA / "data"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data")
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import DATA, read_data  # noqa: E402
+
 KTAB = DATA / "ktab"
 BDM = DATA / "bdm" / "emission_1994.csv"
 XML = (KTAB / "smpExample_20170530.xml").read_text(encoding="utf-8-sig")
@@ -41,7 +39,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def _log_history(name: str) -> tuple[list[list[str]], list[list[str]]]:
     """The log's "History of actor positions over time" and win probabilities (spec §8)."""
-    lines = [ln.rstrip() for ln in (KTAB / name).read_text().splitlines()]
+    lines = [ln.rstrip() for ln in read_data(f"ktab/{name}").splitlines()]
     h = lines.index("History of actor positions over time:")
     w = lines.index("History of actors' winning probabilities:")
     pos = [ln.split(":", 1)[1].split() for ln in lines[h + 1 : w]]

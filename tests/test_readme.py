@@ -14,8 +14,6 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-import pytest
-
 from realpolitik.cli import main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -93,8 +91,3 @@ def test_readme_error_message_is_true(tmp_path, monkeypatch, capsys):
     (shown,) = [b for b in _blocks("") if "budget-2027.yaml:" in b]
     assert main(["validate", "budget-2027.yaml"]) == 2
     assert capsys.readouterr().err.strip() == shown.strip()
-
-
-@pytest.mark.parametrize("target", ["make run", "make test"])
-def test_readme_shows_the_two_commands(target):
-    assert target in README.read_text()

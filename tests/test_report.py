@@ -1,4 +1,4 @@
-"""The analyst's report (issue 8): sections drawn from data, self-contained HTML, Markdown twin.
+"""The analyst's report: sections drawn from data, self-contained HTML, Markdown twin.
 
 One full report (every kind of data) and one bare report are built once per module; the
 tests read them. Expected numbers come from closed forms or from peer code (numpy, scipy,
@@ -29,7 +29,7 @@ from realpolitik.scenario import Scale, load  # noqa: E402
 
 SECTION_IDS = ("situation", "forecast", "path", "crises", "logistics", "drivers", "track", "method")
 
-# The backtest JSON shape of issue 4 §2 and §3 (numbers are illustrative, not scores).
+# The backtest JSON shape of `backtest deu` and `backtest cases` (numbers are illustrative, not scores).
 BACKTEST = {
     "deu": {
         "dataset": "test DEU file",
@@ -83,7 +83,7 @@ BACKTEST = {
     },
 }
 
-# The sensitivity JSON shape of issue 5 §3.
+# The sensitivity JSON shape of `sensitivity --json`.
 SENSITIVITY = {
     "scenario": "moscow-1949",
     "method": "sobol",
@@ -112,7 +112,7 @@ SENSITIVITY = {
     ],
 }
 
-# The airlift JSON shape of issue 7 §1 (a synthetic week).
+# The airlift JSON shape of `airlift --json` (a synthetic week).
 AIRLIFT = {
     "daily": [
         {
@@ -314,7 +314,7 @@ def test_attrition_prose_states_the_numbers(full, moscow):
     name = {"stalin": "Joseph Stalin", "mao": "Mao Zedong"}[first]
     text = _text(full["html"])
     assert f"{name} concedes first in {fmt.pct(entry['p_first'][first])}" in text
-    # moscow-1949 records Stalin conceding on day 17 (its outcome block, issue 6 §5).
+    # moscow-1949 records Stalin conceding on day 17 (its outcome block).
     assert "Joseph Stalin conceded on day 17" in text
 
 
@@ -342,7 +342,7 @@ def test_no_boilerplate_without_data(bare):
 
 
 def test_summary_matches_the_ensemble_json():
-    """Distribution.from_samples agrees with the forecast JSON's summary (issue 5 §2)."""
+    """Distribution.from_samples agrees with the forecast JSON's summary."""
     from realpolitik.analysis.summary import summarise
 
     scale = Scale(min=0, max=10, anchors={0: "none", 5: "half", 10: "all"})

@@ -1,4 +1,4 @@
-"""The report in a real browser: headless Debian chromium driven by Playwright (issue 8 §3).
+"""The report in a real browser: headless Debian chromium driven by Playwright.
 
 Renders report.html from a file URL, takes a full-page screenshot, checks that every chart's
 SVG has a non-zero size, that the page logs no console error, and that it requests nothing

@@ -1,7 +1,7 @@
 """KTAB's Spatial Model of Politics (``smp``) against KTAB's own reference runs.
 
 Expected values are read from KTAB's logs of its reference runs
-(../shared/data/ktab/20170530_ref-*.txt, KTAB commit a018d18, ``smpc``), which print every
+(tests/data/ktab/20170530_ref-*.txt.gz, KTAB commit a018d18, ``smpc``), which print every
 state's inferred risk attitudes and utilities, every challenge estimate and bargain, every
 election over the bargains, and the final history of positions (``%5.1f``) and win
 probabilities (``%.4f``). The inputs are read from the CSV/XML files those runs used, here
@@ -11,8 +11,8 @@ with minimal readers so that these tests do not depend on the importers.
 from __future__ import annotations
 
 import csv
-import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
@@ -30,11 +30,10 @@ from realpolitik.models._smp_elect import scalar_pce, utility
 from realpolitik.models._smp_prng import MT19937_64
 from realpolitik.models.smp import _SETTING_VALUES, Settings, SmpOptions, simulate
 
-# ../shared, or where REALPOLITIK_SHARED points (as in conftest.py), else /work/shared.
-KTAB = Path(os.environ.get("REALPOLITIK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-KTAB = KTAB / "data" / "ktab"
-if not KTAB.is_dir():  # the repo may live elsewhere than beside shared/
-    KTAB = Path("/work/shared/data/ktab")
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import DATA, read_data  # noqa: E402
+
+KTAB = DATA / "ktab"  # KTAB's inputs and reference logs (tests/data/ktab/README.md)
 
 # ---------------------------------------------------------------------------------------
 # Readers of KTAB's inputs and logs
@@ -91,7 +90,7 @@ class _Log:
 
     def __init__(self, name: str, n: int, d: int) -> None:
         self.lines = [
-            ln.rstrip() for ln in (KTAB / name).read_text(encoding="utf-8-sig").splitlines()
+            ln.rstrip() for ln in read_data(f"ktab/{name}", encoding="utf-8-sig").splitlines()
         ]
         L = self.lines
         self.risk = _matrix_after(L, "Inferred risk attitudes:", n)
@@ -578,7 +577,7 @@ def test_consensus_stops_at_once() -> None:
 
 
 def test_probable_forecast_ties_to_the_lowest_index() -> None:
-    """Issue 3 §2: the forecast is the position with the highest win probability; a tie goes
+    """docs/specs/smp.md §9: the forecast is the position with the highest win probability; a tie goes
     to the lowest actor index (here actors 0 and 1 tie at 0.4, actor 2 has 0.2)."""
     from realpolitik.models.smp import forecast_points
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from realpolitik.models.nbs import nbs
 from realpolitik.models.static import compromise, mean, weighted_median, weights
 
-# Bueno de Mesquita (1994) car-emission case, ../shared/data/bdm/emission_1994.csv.
+# Bueno de Mesquita (1994) car-emission case, tests/data/bdm/emission_1994.csv.
 EMISSION_X = np.array([4, 7, 4, 4, 10, 10, 10, 7, 4, 7], dtype=float)
 EMISSION_C = np.array([0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08])
 EMISSION_S = np.array([80, 40, 20, 80, 60, 60, 90, 10, 100, 70]) / 100
@@ -52,7 +52,7 @@ def test_median_tie_rules():
 
 
 def test_zero_weights_fall_back_to_unweighted():
-    # The DEU convention (issue 4 §4): all weights 0 -> the unweighted mean / median.
+    # The DEU convention: all weights 0 -> the unweighted mean / median.
     x, s, c, m = _col([0, 30, 90]), _col([0, 0, 0]), np.ones(3), np.ones((3, 1), bool)
     assert compromise(x, s, c, m)[0] == pytest.approx(40.0)
     assert weighted_median(x, weights(s, c, m), m)[0] == 30.0
@@ -107,7 +107,7 @@ def test_nbs_reference_between_actors_is_the_forecast():
 
 
 def test_nbs_zero_weight_actors_drop_out():
-    # Issue 2 §4: actors with c_i·s_i = 0 drop out. A third actor at the status quo 0 would,
+    # Actors with c_i·s_i = 0 carry no weight and drop out. A third actor at the status quo 0 would,
     # with any weight, leave no point that everyone prefers to 0 (the forecast would be 0);
     # with salience 0 it drops out, leaving the closed form above: y = 45 - sqrt(425).
     x, m = _col([20, 40, 0]), np.ones((3, 1), bool)
