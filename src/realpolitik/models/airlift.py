@@ -1,8 +1,9 @@
 """``airlift``: discrete-event logistics of supplying a blockaded city by air (SimPy).
 
-A thin registry facade over :mod:`realpolitik.sim.airlift` (spec docs/specs/airlift.md). ``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with
-``ctx.seed`` and returns the daily, monthly and whole-period figures of ``realpolitik airlift
---json``, the need, the days short of it and the city's lowest stocks; the full daily table is
+A thin registry facade over :mod:`realpolitik.sim.airlift` (spec docs/specs/airlift.md).
+``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with ``ctx.seed``
+and returns the daily, monthly and whole-period figures of ``realpolitik airlift --json``, the
+need, the days short of it and the city's lowest stocks; the full daily table is
 :func:`realpolitik.sim.airlift.run_airlift` (``realpolitik airlift SCENARIO --out FILE``).
 """
 
@@ -57,7 +58,7 @@ SPEC = ModelSpec(
     name="airlift",
     kind="logistics",
     summary="discrete-event airlift (SimPy): tons a day from fleet, airfields, corridors, weather",
-    citation="specs/airlift.md; Berlin airlift records (berlin_airlift.csv, airlift/ tables)",
+    citation="docs/specs/airlift.md; Berlin airlift records (docs/history/berlin.md)",
     run=run,
     options=AirliftOptions,
     applies=_applies,

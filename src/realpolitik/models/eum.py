@@ -357,7 +357,7 @@ SPEC = ModelSpec(
     summary="Bueno de Mesquita's expected utility model (Scholz et al. 2011), options as named",
     citation=(
         "Scholz, Calbert & Smith (2011), Unravelling Bueno de Mesquita's group decision model, "
-        "ICAART 2011, 18-30; Bueno de Mesquita (1994); specs/eum.md"
+        "ICAART 2011, 18-30; Bueno de Mesquita (1994); docs/specs/eum.md"
     ),
     run=run,
     options=EumOptions,

@@ -26,7 +26,7 @@ from realpolitik.report.sections._time import event_lines, short_date
 __all__ = ["logistics_section", "airlift_view", "NEED_TONS"]
 
 #: The minimum daily need of West Berlin in short tons: 1,534 t of food and 3,475 t of coal
-#: and fuel (Tunner 1964). Used only when the result does not carry its need.
+#: and fuel (docs/history/berlin.md). Used only when the result does not carry its need.
 NEED_TONS = 5009.0
 
 
