@@ -1,8 +1,8 @@
 """The airlift model (docs/specs/airlift.md) and the berlin-1948 scenario.
 
-Expected values come from ../shared/data/history/berlin_airlift.csv (BA) and the tables in
-../shared/data/history/airlift/, cited beside each assertion, or from closed forms on small
-hand-built airlifts. The Berlin run is done once per module (about 2 s).
+Expected values come from the airlift tables (berlin_airlift.csv, BA, and the tables of
+aircraft, bases, fleet, monthly figures and anchors, whose sources docs/history/berlin.md
+lists), cited beside each assertion, or from closed forms on small hand-built airlifts. The Berlin run is done once per module (about 2 s).
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def test_daily_table_adds_up(run, cfg):
 
 
 def test_shortfall_and_stocks(run):
-    # Issue 7: shortfall = 5,009 t (1,534 food + 3,475 coal and fuel, BA need_food and
+    # The minimum need: shortfall = 5,009 t (1,534 food + 3,475 coal and fuel, BA need_food and
     # need_coal_fuel) less the tons delivered, where positive; stocks_days = stocks / 5,009.
     d = run.daily
     np.testing.assert_allclose(d["shortfall"], np.maximum(5009.0 - d["tons"], 0.0))

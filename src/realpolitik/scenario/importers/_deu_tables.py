@@ -286,7 +286,7 @@ def _reads_column(text: str, column: str, *, file: str) -> Capabilities:
 
 
 ERA = "era"
-#: eum.md §9's sensitivity variant: (first year, last year, column) by final-act year.
+#: docs/specs/eum.md §9's sensitivity variant: (first year, last year, column) by final-act year.
 ERAS: tuple[tuple[int | None, int | None, str], ...] = (
     (None, 2004, "pre_nice_votes"),
     (2005, 2014, "nice_votes"),
@@ -296,7 +296,7 @@ ERAS: tuple[tuple[int | None, int | None, str], ...] = (
 
 def final_act_year(issue: DeuIssue) -> int | None:
     """The year of the final act: the last two digits of ``finact``, read as 19yy (yy ≥ 50)
-    or 20yy (eum.md §9: the copy's dates are mangled, and only those digits are reliable)."""
+    or 20yy (docs/specs/eum.md §9: the copy's dates are mangled, and only those digits are reliable)."""
     digits = "".join(ch for ch in issue.meta.get("finact", "") if ch.isdigit())
     if len(digits) < 2:
         return None
@@ -306,7 +306,7 @@ def final_act_year(issue: DeuIssue) -> int | None:
 
 @dataclass(frozen=True)
 class EraCapabilities:
-    """Capabilities by the era of each issue's final act (eum.md §9, a sensitivity variant):
+    """Capabilities by the era of each issue's final act (docs/specs/eum.md §9, a sensitivity variant):
     pre-Nice votes up to 2004, Nice votes 2005–2014, populations from 2015. An issue whose
     final-act year cannot be read gets the Nice votes."""
 

@@ -4,7 +4,7 @@ The format (e.g. tests/data/bdm/emission_1994.csv): a header ``Actor,Capability,
 Salience`` (any case, any order; ``Stakeholder`` or ``Name`` for Actor, ``Resources`` or
 ``Power`` for Capability; other columns ignored), then one row per actor. Positions are in the
 issue's own unit: the issue's scale runs from the lowest to the highest position. Saliences
-are divided by 100 only when some value exceeds 1 (eum.md §1, ``salience_scale``). A name that
+are divided by 100 only when some value exceeds 1 (docs/specs/eum.md §1, ``salience_scale``). A name that
 repeats gets the id ``name-2``, ``name-3`` with a notice. At least 3 actors (KTAB's minimum).
 """
 

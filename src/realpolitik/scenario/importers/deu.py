@@ -113,7 +113,7 @@ class DeuIssue:
 
     @property
     def scored(self) -> bool:
-        """Has an outcome and at least 3 positioned actors (eum.md §9)."""
+        """Has an outcome and at least 3 positioned actors (docs/specs/eum.md §9)."""
         return self.outcome is not None and len(self.actors) >= MIN_ACTORS
 
     @property
@@ -365,7 +365,7 @@ def check_actors(data: DeuData, caps: Capabilities | EraCapabilities) -> None:
 def issue_inputs(issue: DeuIssue, caps: Capabilities | EraCapabilities) -> IssueInputs:
     """One DEU issue as a one-issue :class:`IssueInputs` of its positioned actors only.
 
-    Each DEU issue is its own negotiation (eum.md §9: every actor with a position takes
+    Each DEU issue is its own negotiation (docs/specs/eum.md §9: every actor with a position takes
     part), so a model sees neither the actors without a position nor the other issues.
     """
     n = len(issue.actors)
