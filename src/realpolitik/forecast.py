@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.analysis.summary import crisis_summary, summarise
 from realpolitik.errors import InputError
 from realpolitik.models import IssueResult, ModelSpec, Options, RunContext, get, names, specs
 from realpolitik.models._registry import UnknownModelError
@@ -149,7 +150,9 @@ class Forecast:
             for name, result in self.issue_results.items():
                 entry: dict[str, Any] = {"value": _num(self.value(name, j))}
                 if self.ensemble is not None and name in self.ensemble.values:
-                    entry = self.ensemble.summary(name, j)  # median, intervals, labels
+                    entry = summarise(
+                        self.ensemble.in_units(name)[:, j], issue.scale
+                    )  # median, intervals
                 if j in result.skipped:
                     entry["skipped"] = result.skipped[j]
                 forecasts[name] = entry
@@ -234,6 +237,7 @@ def forecast(
     ctx = ctx or RunContext(seed=seed)
     result = Forecast(scenario=scenario, models=requests)
     inputs = scenario.inputs()
+    from realpolitik.sim.coupling import run_model
     from realpolitik.sim.timeline import Timeline, run_issue_model
 
     timeline = Timeline.of(scenario)  # events between rounds of dynamic models
@@ -245,9 +249,9 @@ def forecast(
                 timeline, req.spec, inputs, req.options, ctx
             )
         elif req.spec.kind == "crisis":
-            result.crises.append(req.spec.run(scenario, req.options, ctx))
+            result.crises.append(run_model(req.spec, scenario, req.options, ctx))
         else:
-            result.extra[req.name] = req.spec.run(scenario, req.options, ctx)
+            result.extra[req.name] = run_model(req.spec, scenario, req.options, ctx)
     n_runs = scenario.runs if runs is None else int(runs)
     if n_runs > 1:
         from realpolitik.ensemble import run_ensemble, uncertain_inputs
@@ -265,5 +269,12 @@ def forecast(
                 result.issue_results[name] = replace(res, values=ens.point(name))
             for entry in result.crises:  # each run sampled who conceded and when
                 if entry.get("model") in ens.crises:
-                    entry["ensemble"] = ens.crisis_summary(entry["model"], entry.get("parties"))
+                    entry["ensemble"] = crisis_summary(
+                        ens.crises[entry["model"]], entry.get("parties")
+                    )
     return result
+
+
+from realpolitik.contracts._module import make_callable  # noqa: E402
+
+make_callable(__name__, forecast)  # realpolitik.forecast(...) calls forecast()

@@ -38,8 +38,9 @@ def airlift_command(
     ] = None,
 ) -> None:
     """Run the scenario's airlift alone: tons a day, monthly and in all."""
-    from realpolitik.scenario import load
-    from realpolitik.sim.airlift import airlift_changes, run_airlift, summary
+    from realpolitik.api import load
+    from realpolitik.models.airlift import summary
+    from realpolitik.sim.airlift import airlift_changes, run_airlift
 
     sc = load(scenario)
     if sc.airlift is None:

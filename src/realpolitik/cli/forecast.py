@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from realpolitik.api import load_any
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.cli._ensemble import (
     check_out,
@@ -19,7 +20,6 @@ from realpolitik.cli._ensemble import (
     write_out,
 )
 from realpolitik.forecast import Forecast, forecast
-from realpolitik.scenario.importers import load_any
 
 __all__ = ["forecast_command", "render_table"]
 

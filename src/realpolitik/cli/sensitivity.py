@@ -57,11 +57,11 @@ def sensitivity_command(
 ) -> None:
     """Rank the uncertain inputs that drive each issue's forecast, per model (SALib)."""
     from realpolitik.analysis.sensitivity import METHODS, evaluations, scenario_sensitivity
+    from realpolitik.api import load
     from realpolitik.cli._ensemble import progress_bar
     from realpolitik.ensemble import uncertain_inputs
     from realpolitik.ensemble.seeds import fresh_seed
     from realpolitik.forecast import resolve_models
-    from realpolitik.scenario import load
 
     if method not in METHODS:
         raise InputError(field="--method", value=method, expected="sobol or morris")

@@ -66,9 +66,9 @@ def _only(kw: Mapping[str, Any]) -> dict[str, Any]:
 
 def from_table(table: Any, meta: Mapping[str, Any], **kw: Any) -> ReportData:
     """Report data of a results table (one row per run × model × issue) and its metadata."""
+    from realpolitik.api import loads
     from realpolitik.errors import InputError
     from realpolitik.models import get
-    from realpolitik.scenario import loads
 
     text = meta.get("scenario_text")
     if not text:

@@ -4,24 +4,30 @@ Pydantic models with unknown keys forbidden. Structural checks (types, ranges th
 depend on other fields) live here; checks across fields (a position within its issue's scale,
 an actor id that no actor declares) live in :mod:`realpolitik.scenario.load` and the checks of
 each block it calls, so that each can name the exact path of the offending value. The blocks of
-the timeline, the crises, the airlift and the uncertainty are declared beside the code that
-reads them (``sim/schema.py``, ``sim/_airlift_config.py``, ``ensemble/schema.py``) and composed
-here. docs/scenario-format.md documents the format.
+the timeline, the crises, the airlift and the uncertainty are declared in the contracts
+(``contracts/blocks.py``, ``contracts/airlift.py``, ``contracts/uncertainty.py``), which every
+layer may read, and composed here. docs/scenario-format.md documents the format.
+
+Every number the file writes as a distribution (``{dist: normal, ...}``) holds its median, and
+the distribution itself is kept in ``Scenario.distributions`` (:class:`Uncertain`), so a
+scenario dumped and validated again (``Scenario.model_validate(sc.model_dump())``) keeps every
+uncertain input.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from realpolitik.ensemble.schema import Uncertainty
-from realpolitik.models import IssueInputs
-from realpolitik.sim.airlift import AirliftConfig
-from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
+from realpolitik.contracts.airlift import AirliftConfig
+from realpolitik.contracts.arrays import IssueInputs
+from realpolitik.contracts.blocks import Attrition, AttritionRecord, Event, Rubinstein, Time
+from realpolitik.contracts.uncertainty import Uncertainty
+from realpolitik.scenario.distributions import Distribution, parse
 
-__all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
+__all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry", "Uncertain", "Source"]
 
 
 class _Strict(BaseModel):
@@ -93,6 +99,46 @@ class Outcome(_Strict):
     attrition: AttritionRecord | None = None  # who conceded, and on which day
 
 
+def _as_distribution(value: Any) -> Any:
+    if isinstance(value, Distribution):
+        return value
+    if isinstance(value, dict):
+        return parse(value)
+    raise ValueError("a distribution, e.g. {dist: normal, mean: 0, sd: 1}")
+
+
+DistributionField = Annotated[
+    Any,
+    BeforeValidator(_as_distribution),
+    PlainSerializer(lambda d: d.describe(), return_type=dict),
+]
+
+
+class Uncertain(_Strict):
+    """A number the file writes as a distribution: where it is, and how it varies.
+
+    ``path`` is the keys and list indices of the number in the scenario's data (the same in
+    the file and in ``Scenario.model_dump()``), ``name`` its dotted path in the scenario's own
+    keys (``issues.railway.positions.stalin``, list items by their id), ``dist`` the
+    :class:`~realpolitik.scenario.distributions.Distribution` (dumped as its ``{dist: ...}``
+    mapping) and ``file``/``line``/``column`` where the file wrote it (for located errors).
+    """
+
+    path: tuple[str | int, ...]
+    name: str
+    dist: DistributionField
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+class Source(_Strict):
+    """The file a scenario was loaded from and its text (kept for reproduction metadata)."""
+
+    file: str
+    text: str
+
+
 class Scenario(_Strict):
     """A negotiation or crisis, as a scenario file describes it."""
 
@@ -103,7 +149,7 @@ class Scenario(_Strict):
     issues: list[Issue] = Field(default_factory=list)
     models: list[str | ModelEntry] = Field(default_factory=list)
     outcome: Outcome | None = None
-    # The timeline and the two-party crisis blocks (realpolitik.sim.schema).
+    # The timeline and the two-party crisis blocks (realpolitik.contracts.blocks).
     time: Time | None = None
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
@@ -113,8 +159,10 @@ class Scenario(_Strict):
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
     runs: int = Field(default=1, ge=1)
-    # Set by the loader: the text, data and {dist: ...} distributions (ensemble.uncertain).
-    _source: Any = PrivateAttr(default=None)
+    # Set by the loader: the file's {dist: ...} distributions, in the order they appear, and
+    # the file itself (not dumped: provenance, not data).
+    distributions: tuple[Uncertain, ...] = ()
+    source: Source | None = Field(default=None, exclude=True, repr=False)
 
     # -- derived views ---------------------------------------------------------------------
     @property

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.sim._airlift_config import (
+from realpolitik.contracts.airlift import (
     CARGOES,
     AircraftType,
     Airfield,
@@ -73,7 +73,6 @@ __all__ = [
     "run_airlift",
     "run_cached",
     "run_scenario",
-    "summary",
 ]
 
 
@@ -117,38 +116,6 @@ def capacity_on(
     if operators is not None:
         groups = np.array([o in operators for o in p.group_operator])
     return float(capacity(p, groups)[day])
-
-
-def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
-    """The JSON shape of ``realpolitik airlift --json``."""
-    d = result.daily
-    daily = [
-        {
-            "date": str(date),
-            "tons": float(t),
-            "flights": int(f),
-            "stocks_days": float(s),
-            "shortfall": float(x),
-        }
-        for date, t, f, s, x in zip(
-            result.dates,
-            d["tons"].tolist(),
-            d["flights"].tolist(),
-            d["stocks_days"].tolist(),
-            d["shortfall"].tolist(),
-            strict=True,
-        )
-    ]
-    monthly = [
-        {"month": m["month"], "tons": m["tons"], "flights": m["flights"]} for m in result.monthly()
-    ]
-    total = result.total()
-    return {
-        "scenario": scenario,
-        "daily": daily,
-        "monthly": monthly,
-        "total": {"tons": total["tons"], "flights": total["flights"]},
-    }
 
 
 _LAST: list[Any] = [None, None, None]  # (config, (seed, changes), result) of the last run
