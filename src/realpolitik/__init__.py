@@ -25,7 +25,7 @@ _LAZY = {
     "backtest_deu": "realpolitik.api",
     "airlift": "realpolitik.api",
     "Forecast": "realpolitik.forecast",
-    "Scenario": "realpolitik.scenario.schema",
+    "Scenario": "realpolitik.api",
     "InputError": "realpolitik.errors",
 }
 # Modules that are also functions (contracts/_module.py): realpolitik.forecast(...) runs a

@@ -117,9 +117,7 @@ def forecast_command(
     if report is not None:
         from realpolitik.cli.report import write_forecast_report
 
-        write_forecast_report(
-            result, report, source=scenario, seed=seed, ensemble=result.ensemble, json_out=as_json
-        )
+        write_forecast_report(result, report, source=scenario, seed=seed, json_out=as_json)
 
 
 def render_table(result: Forecast) -> None:

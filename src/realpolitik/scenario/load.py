@@ -7,10 +7,11 @@ named by their ``id`` (``issues.railway.positions.stalin``).
 
 The loader checks the scenario's own fields (ids, scales, positions, saliences, the outcome).
 The checks that need a higher layer (the model names against the registry, the timeline's
-events and crisis blocks, the airlift, the ensemble's uncertainty) are passed in as
-``checks``: callables ``check(doc)`` that raise located errors through :meth:`Document.error`.
-:func:`realpolitik.api.load` passes every layer's checks (``realpolitik.api.CHECKS``), so this
-package imports none of them (docs/architecture.md, "Layers").
+events and crisis blocks, the airlift, the ensemble's uncertainty) are registered by that
+layer (:func:`register_check`; :mod:`realpolitik.api` registers every one, and the public
+API imports it) or passed in as ``checks``: callables ``check(doc)`` that raise located
+errors through :meth:`Document.error`. This package imports none of them
+(docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ __all__ = [
     "bundled",
     "bundled_path",
     "check",
+    "register_check",
+    "run_checks",
+    "revalidate",
     "display_path",
     "locate",
     "schema_error",
@@ -61,6 +65,38 @@ class Document:
 
 Check = Callable[[Document], None]
 """A check across fields that a layer above the scenario supplies (see the module docstring)."""
+
+_REGISTERED: list[Check] = []
+
+
+def register_check(check: Check) -> Check:
+    """Run ``check(doc)`` on every scenario loaded or changed from now on (once each)."""
+    if check not in _REGISTERED:
+        _REGISTERED.append(check)
+    return check
+
+
+def run_checks(doc: Document, checks: Sequence[Check] = ()) -> None:
+    """The scenario's own checks, then the registered ones, then ``checks``."""
+    check(doc)
+    for more in dict.fromkeys((*_REGISTERED, *checks)):
+        more(doc)
+
+
+def revalidate(
+    data: dict[str, Any], *, distributions: tuple[Any, ...] = (), source: Any = None
+) -> Scenario:
+    """A scenario from changed data (``Scenario.replace`` and ``what_if``), validated and
+    checked as a loaded file is; errors name the field path (there is no file to locate)."""
+    data = {k: v for k, v in data.items() if k != "distributions"}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise schema_error(exc, data, Locations(), None) from None  # type: ignore[arg-type]
+    scenario = scenario.model_copy(update={"distributions": tuple(distributions), "source": source})
+    doc = Document(scenario=scenario, text="", file=None, data=data, locations=Locations())  # type: ignore[arg-type]
+    run_checks(doc, ())
+    return scenario
 
 
 def bundled() -> list[str]:
@@ -133,9 +169,7 @@ def loads_document(text: str, *, file: str = "<string>", checks: Sequence[Check]
         update={"distributions": tuple(kept), "source": Source(file=file, text=text)}
     )
     doc = Document(scenario=scenario, text=text, file=file, data=data, locations=locs)
-    check(doc)
-    for more in checks:
-        more(doc)
+    run_checks(doc, checks)
     return doc
 
 

@@ -16,6 +16,7 @@ uncertain input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import numpy as np
@@ -99,6 +100,39 @@ class Outcome(_Strict):
     attrition: AttritionRecord | None = None  # who conceded, and on which day
 
 
+def _data_path_of(data: Any, dotted: str) -> tuple[Any, ...]:
+    """The keys and list indices of ``dotted`` (list items by their id, or an index), which
+    must name a number; an :class:`~realpolitik.errors.InputError` otherwise."""
+    from realpolitik.errors import InputError
+
+    path: list[Any] = []
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+            continue
+        if isinstance(node, list):
+            ids = [item.get("id") if isinstance(item, dict) else None for item in node]
+            if part in ids:
+                k = ids.index(part)
+            elif part.isdecimal() and int(part) < len(node):
+                k = int(part)
+            else:
+                known = ", ".join(str(i) for i in ids if i is not None) or f"0 to {len(node) - 1}"
+                raise InputError(
+                    field=dotted, problem=f"no item {part!r}", expected=f"one of: {known}"
+                )
+            path.append(k)
+            node = node[k]
+            continue
+        keys = ", ".join(map(str, node)) if isinstance(node, dict) else "none"
+        raise InputError(field=dotted, problem=f"no key {part!r}", expected=f"one of: {keys}")
+    if isinstance(node, bool) or not isinstance(node, (int, float)):
+        raise InputError(field=dotted, value=node, expected="a path to a number")
+    return tuple(path)
+
+
 def _as_distribution(value: Any) -> Any:
     if isinstance(value, Distribution):
         return value
@@ -163,6 +197,61 @@ class Scenario(_Strict):
     # the file itself (not dumped: provenance, not data).
     distributions: tuple[Uncertain, ...] = ()
     source: Source | None = Field(default=None, exclude=True, repr=False)
+
+    # -- building and changing -------------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, text: str, *, file: str = "<string>") -> Scenario:
+        """A scenario from YAML text, validated and checked as a loaded file is."""
+        from realpolitik.scenario.load import loads
+
+        return loads(text, file=file)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A changed copy: top-level fields replaced (``sc.replace(runs=500)``), validated and
+        checked again. The distributions under a replaced field are dropped."""
+        from realpolitik.scenario.load import revalidate
+
+        data = self.model_dump()
+        unknown = [k for k in changes if k not in type(self).model_fields or k == "source"]
+        if unknown:
+            from realpolitik.errors import InputError
+
+            raise InputError(
+                field=unknown[0], problem=f"unknown field {unknown[0]!r}",
+                expected="one of: " + ", ".join(f for f in type(self).model_fields if f != "source"),
+            )  # fmt: skip
+        data.update(changes)
+        kept = tuple(u for u in self.distributions if u.path[0] not in changes)
+        if "distributions" in changes:
+            kept = tuple(Uncertain.model_validate(u) for u in changes["distributions"])
+        return revalidate(data, distributions=kept)
+
+    def what_if(self, changes: Mapping[str, float] | None = None, /, **more: float) -> Scenario:
+        """A copy with numbers set, each addressed by the dotted path events use:
+        ``sc.what_if({"issues.dalian.saliences.stalin": 0.9})`` (list items by their id:
+        ``issues.<issue>.positions.<actor>``, ``actors.<actor>.capability``,
+        ``attrition.cost.<party>``, ...). A number set this way is no longer uncertain: its
+        distribution, if the file gave one, is dropped."""
+        from realpolitik.scenario.load import revalidate
+
+        data = self.model_dump()
+        set_paths = []
+        for dotted, value in {**(changes or {}), **more}.items():
+            path = _data_path_of(data, dotted)
+            node = data
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+            set_paths.append(path)
+        kept = tuple(u for u in self.distributions if tuple(u.path) not in set_paths)
+        return revalidate(data, distributions=kept)
+
+    def __repr__(self) -> str:
+        n_unc = len(self.distributions)
+        return (
+            f"Scenario({self.name!r}, actors={len(self.actors)}, issues={len(self.issues)}, "
+            f"distributions={n_unc}, runs={self.runs})"
+        )
 
     # -- derived views ---------------------------------------------------------------------
     @property

@@ -121,7 +121,7 @@ def _validated(imported: Imported, source: str, checks: Sequence[Any] = ()):  # 
     from pydantic import ValidationError
 
     from realpolitik.scenario._yaml import Locations
-    from realpolitik.scenario.load import Document, check
+    from realpolitik.scenario.load import Document, run_checks
     from realpolitik.scenario.schema import Scenario
 
     try:
@@ -129,9 +129,7 @@ def _validated(imported: Imported, source: str, checks: Sequence[Any] = ()):  # 
         doc = Document(
             scenario=scenario, text="", file=source, data=imported.data, locations=Locations()
         )
-        check(doc)
-        for more in checks:
-            more(doc)
+        run_checks(doc, checks)
     except (ValidationError, InputError):
         return None
     return scenario
