@@ -188,7 +188,7 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
-    # The airlift logistics block (realpolitik.sim.airlift).
+    # The airlift logistics block (realpolitik.contracts.airlift; run by realpolitik.sim).
     airlift: AirliftConfig | None = None
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
@@ -252,6 +252,8 @@ class Scenario(_Strict):
             f"Scenario({self.name!r}, actors={len(self.actors)}, issues={len(self.issues)}, "
             f"distributions={n_unc}, runs={self.runs})"
         )
+
+    __str__ = __repr__
 
     # -- derived views ---------------------------------------------------------------------
     @property

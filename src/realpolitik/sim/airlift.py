@@ -142,7 +142,7 @@ def attrition_costs(scenario: Any, seed: int | None = 0) -> dict[str, list[float
     """The daily cost of each party named in ``airlift.costs``, for ``attrition`` to read.
 
     Day 0 is ``time.start`` (else the airlift's start). For each party (docs/specs/
-    attrition.md, "In the bundled scenarios"; :class:`~._airlift_config.PartyCost`):
+    attrition.md, "In the bundled scenarios"; :class:`realpolitik.contracts.airlift.PartyCost`):
 
         k(d) = cost(d) + hardship * shortfall(d) / need + effort * flying_hours(d) / 1000
                + reputation * sum_{s < d} min(1, tons(s) / need) / 30
