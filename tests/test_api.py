@@ -180,3 +180,34 @@ def test_models_records_and_lazy_exports():
     for name in ("load", "forecast", "Forecast", "Scenario", "InputError", "sensitivity",
                  "backtest_deu", "airlift", "models"):  # fmt: skip
         assert callable(getattr(realpolitik, name)), name
+
+
+def test_report_writes_the_same_files_as_the_cli(tmp_path, cli):
+    pytest.importorskip("jinja2")
+    pytest.importorskip("matplotlib")
+    f = realpolitik.forecast("moscow-1949", models={"compromise": {}}, seed=1)
+    path = f.report(tmp_path / "api", track=False)
+    assert path == tmp_path / "api" / "report.html" and path.is_file()
+    assert (tmp_path / "api" / "report.md").is_file()
+    text = path.read_text(encoding="utf-8")
+    assert f.scenario.name in text
+
+
+def test_sensitivity_api_equals_the_cli(cli):
+    pytest.importorskip("SALib")
+    args = ["moscow-1949", "--method", "morris", "--samples", "4", "--seed", "3"]
+    res = cli("sensitivity", *args, "--model", "compromise", "--json")
+    assert res.code == 0, res.err
+    out = realpolitik.sensitivity(
+        "moscow-1949", {"compromise": {}}, method="morris", samples=4, seed=3
+    )
+    assert res.json() == json.loads(json.dumps(out))
+
+
+def test_airlift_api_equals_the_cli(cli):
+    from realpolitik.models.airlift import summary
+
+    res = cli("airlift", "berlin-1948", "--seed", "2", "--json")
+    assert res.code == 0, res.err
+    run = realpolitik.airlift("berlin-1948", seed=2)
+    assert res.json() == json.loads(json.dumps(summary(run, "berlin-1948")))
