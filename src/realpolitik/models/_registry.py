@@ -10,9 +10,13 @@ Three kinds of model, each with its own calling contract:
     ``run(inputs: IssueInputs, options, ctx: RunContext) -> IssueResult``. Forecasts a point
     on each issue's 0-100 scale (mean, compromise, median, nbs, eum, smp).
 ``crisis``
-    ``run(scenario, options, ctx) -> dict``. A two-party contest (rubinstein, attrition).
+    ``run(input, options, ctx) -> dict``. A two-party contest (rubinstein, attrition).
 ``logistics``
-    ``run(scenario, options, ctx) -> object``. Flows of goods over time (airlift).
+    ``run(input, options, ctx) -> object``. Flows of goods over time (airlift).
+
+A crisis or logistics model's ``input`` is what :mod:`realpolitik.sim.coupling` prepares for
+it (the attrition problem on the timeline, an airlift run), or the scenario itself when
+nothing is prepared (rubinstein): the models stay pure functions of their inputs.
 """
 
 from __future__ import annotations
