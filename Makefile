@@ -23,6 +23,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check --quiet src tests benchmarks
+	$(BIN)/lint-imports
 
 # The report's browser test needs Debian's chromium: installed with apt when missing and we
 # are root (as on CI); elsewhere the test is skipped with a notice.

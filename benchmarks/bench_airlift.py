@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 import time
 
+from realpolitik.api import load
 from realpolitik.models.airlift import config_of
-from realpolitik.scenario import load
 from realpolitik.sim.airlift import airlift_changes, run_airlift
 
 

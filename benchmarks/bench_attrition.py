@@ -16,11 +16,12 @@ import time
 
 import numpy as np
 
+from realpolitik.api import load, loads
 from realpolitik.models import RoundParams
 from realpolitik.models._attrition_core import Steps, sample, solve
-from realpolitik.models.attrition import entry, solution_for
+from realpolitik.models.attrition import entry
 from realpolitik.models.rubinstein import solve as rubinstein
-from realpolitik.scenario import load, loads
+from realpolitik.sim.coupling import attrition_solution as solution_for
 from realpolitik.sim.timeline import Timeline
 
 

@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
+from realpolitik.api import load, loads
 from realpolitik.forecast import forecast
-from realpolitik.scenario import load, loads
 
 
 def random_case(n_actors: int = 30, n_issues: int = 3, seed: int = 0) -> str:

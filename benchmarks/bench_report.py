@@ -19,8 +19,8 @@ from pathlib import Path
 
 
 def main(runs: int = 1000) -> None:
+    from realpolitik.api import load
     from realpolitik.forecast import forecast
-    from realpolitik.scenario import load
 
     sc = load("moscow-1949")
     t0 = time.perf_counter()

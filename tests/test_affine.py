@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from realpolitik.api import loads
 from realpolitik.forecast import forecast
 from realpolitik.models import names
-from realpolitik.scenario import loads
 
 TEMPLATE = """
 name: affine

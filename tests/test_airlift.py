@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from realpolitik.api import load, loads
 from realpolitik.errors import InputError
-from realpolitik.models.airlift import config_of
-from realpolitik.scenario import load, loads
+from realpolitik.models.airlift import config_of, summary
 from realpolitik.sim.airlift import (
     AirliftConfig,
     attrition_costs,
@@ -23,7 +23,6 @@ from realpolitik.sim.airlift import (
     fleet_counts,
     run_airlift,
     run_scenario,
-    summary,
 )
 
 SEED = 0

@@ -27,10 +27,10 @@ from realpolitik.analysis.metrics import (
     paired_difference,
     summarize,
 )
+from realpolitik.api import load
 from realpolitik.errors import InputError
 from realpolitik.forecast import ModelRequest
 from realpolitik.models import IssueInputs, IssueResult, ModelSpec, Options, _registry, names, specs
-from realpolitik.scenario import load
 from realpolitik.scenario.importers.deu import (
     bundled_data_path,
     final_act_year,

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from conftest import EMISSION_CSV
 
+from realpolitik.api import load
 from realpolitik.models import names, specs
-from realpolitik.scenario import bundled, load
+from realpolitik.scenario import bundled
 
 
 def test_bundled_scenarios_load():

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from realpolitik.api import load
 from realpolitik.errors import InputError
 from realpolitik.models import IssueInputs, RunContext, get, names, specs
-from realpolitik.scenario import bundled, load
+from realpolitik.scenario import bundled
 
 
 def _random_inputs(seed: int, n_actors: int = 7, n_issues: int = 3) -> IssueInputs:

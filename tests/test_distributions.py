@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from realpolitik.ensemble import Beta, Choice, Normal, Triangular, Uniform, parse, uncertain_inputs
+from realpolitik.api import loads
+from realpolitik.ensemble import uncertain_inputs
 from realpolitik.errors import InputError
-from realpolitik.scenario import loads
+from realpolitik.scenario.distributions import Beta, Choice, Normal, Triangular, Uniform, parse
 
 U = np.array([0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99])
 

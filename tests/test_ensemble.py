@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from realpolitik.analysis.summary import summarise
+from realpolitik.api import load, loads
 from realpolitik.ensemble import run_ensemble, uncertain_inputs
 from realpolitik.ensemble.runner import Plan, run_draws
 from realpolitik.ensemble.seeds import draw_uniforms
 from realpolitik.forecast import forecast, resolve_models
-from realpolitik.scenario import Scale, load, loads
+from realpolitik.scenario import Scale
 
 STATIC = ["mean", "compromise", "median:tie=midpoint", "nbs:disagreement=reference_point"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from realpolitik.api import load
 from realpolitik.ensemble import run_ensemble
 from realpolitik.forecast import resolve_models
-from realpolitik.scenario import load
 
 distributed = pytest.importorskip("dask.distributed")
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from realpolitik.api import load
 from realpolitik.cli import main
 from realpolitik.errors import InputError
-from realpolitik.scenario import load
 from realpolitik.scenario.importers import detect_format, load_any, read_any, to_yaml
 from realpolitik.scenario.importers.bdm import reads_bdm
 from realpolitik.scenario.importers.ktab import reads_ktab_csv, reads_ktab_xml
@@ -313,7 +313,7 @@ def test_bdm_round_trip(rows) -> None:
     assert [a["capability"] for a in imported.data["actors"]] == [r[0] for r in rows]
     assert list(issue["positions"].values()) == [r[1] for r in rows]
     assert list(issue["saliences"].values()) == pytest.approx([r[2] for r in rows], abs=1e-12)
-    from realpolitik.scenario import loads
+    from realpolitik.api import loads
 
     sc = loads(to_yaml(imported, "p.csv"))
     assert [a.capability for a in sc.actors] == [r[0] for r in rows]

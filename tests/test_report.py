@@ -19,13 +19,14 @@ pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
 html5lib = pytest.importorskip("html5lib")
 
+from realpolitik.api import load  # noqa: E402
 from realpolitik.forecast import forecast  # noqa: E402
 from realpolitik.report import ReportData, from_forecast, render, write_report  # noqa: E402
 from realpolitik.report import _format as fmt  # noqa: E402
 from realpolitik.report._charts import clean_svg  # noqa: E402
 from realpolitik.report.assemble import rank_drivers  # noqa: E402
 from realpolitik.report.data import Distribution, label_probabilities  # noqa: E402
-from realpolitik.scenario import Scale, load  # noqa: E402
+from realpolitik.scenario import Scale  # noqa: E402
 
 SECTION_IDS = ("situation", "forecast", "path", "crises", "logistics", "drivers", "track", "method")
 

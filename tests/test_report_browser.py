@@ -53,10 +53,10 @@ def browser():
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
+    from realpolitik.api import load
     from realpolitik.forecast import forecast
     from realpolitik.report import from_forecast, write_report
     from realpolitik.report.assemble import from_ensemble
-    from realpolitik.scenario import load
 
     out = tmp_path_factory.mktemp("browser")
     # A small ensemble of the Moscow talks: forecasts with intervals, the eum path, who gives

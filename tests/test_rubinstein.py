@@ -156,9 +156,9 @@ def test_scenario_block_with_rates_and_a_stake() -> None:
     """Rates per day with a short period: b proposes first and gets close to the limit
     r_a/(r_a+r_b) = 0.25 of the stake of 300 (Binmore, Rubinstein & Wolinsky 1986); the
     exact share is (1-δ_a)/(1-δ_a δ_b) with δ = exp(-r·Δ) (Rubinstein 1982)."""
+    from realpolitik.api import loads
     from realpolitik.models._registry import RunContext
     from realpolitik.models.rubinstein import RubinsteinOptions, run
-    from realpolitik.scenario import loads
 
     out = run(loads(_SCENARIO), RubinsteinOptions(), RunContext())
     da, db = math.exp(-0.01 * 0.001), math.exp(-0.03 * 0.001)

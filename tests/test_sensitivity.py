@@ -8,8 +8,8 @@ import pytest
 pytest.importorskip("SALib")
 
 from realpolitik.analysis.sensitivity import Factor, analyse  # noqa: E402
-from realpolitik.ensemble import Uniform  # noqa: E402
-from realpolitik.scenario import load  # noqa: E402
+from realpolitik.api import load  # noqa: E402
+from realpolitik.scenario.distributions import Uniform  # noqa: E402
 
 
 def test_ishigami_sobol_indices():

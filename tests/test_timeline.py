@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from realpolitik.api import load, loads
 from realpolitik.models import RoundParams
-from realpolitik.scenario import load, loads
 from realpolitik.sim.timeline import Timeline
 
 BASE = """\
@@ -223,7 +223,7 @@ def test_a_run_whose_draw_the_spec_rules_out_is_an_input_error(cli, tmp_path):
 
 def test_a_run_whose_drawn_event_day_is_negative_is_a_located_input_error(cli, tmp_path):
     """An event's day drawn per run from {-1, 20, 27} (median 20, valid at load) is -1 in a
-    third of the runs, which the schema refuses (`day` >= 0, sim/schema.py): the ensemble
+    third of the runs, which the schema refuses (`day` >= 0, contracts/blocks.py): the ensemble
     stops with a one-line error at the distribution's line, not a pydantic traceback."""
     text = BASE.replace("  - date: 1950-01-12", "  - day: {dist: choice, values: [-1, 20, 27]}")
     path = _write(tmp_path, text)
@@ -392,7 +392,7 @@ def test_round_driver_applies_events_up_to_the_round_day():
 def test_foreseen_versus_surprise_in_a_scenario():
     """Spec, "Inputs": a foreseen cost step changes day 0 (the whole path is known); the
     same step as a surprise leaves day 0 unchanged."""
-    from realpolitik.models.attrition import solution_for
+    from realpolitik.sim.coupling import attrition_solution as solution_for
 
     surprise = solution_for(loads(BASE))
     foreseen = solution_for(loads(BASE.replace("surprise: true", "surprise: false")))
@@ -404,7 +404,7 @@ def test_foreseen_versus_surprise_in_a_scenario():
 def test_daily_cost_series_from_another_model():
     """A cost series per day (e.g. the airlift's) replaces the block's cost; events still
     apply to it (spec, "In the bundled scenarios": the coupling)."""
-    from realpolitik.models.attrition import solution_for
+    from realpolitik.sim.coupling import attrition_solution as solution_for
 
     sc = loads(BASE)
     series = np.linspace(0.001, 0.01, 40)

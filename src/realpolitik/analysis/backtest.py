@@ -439,7 +439,8 @@ def backtest_cases(
     outcome; ``mae_0_100`` averages their absolute values on 0–100.
     """
     if scenarios is None:
-        from realpolitik.scenario import bundled, load
+        from realpolitik.api import load
+        from realpolitik.scenario import bundled
 
         scenarios = [load(name) for name in bundled()]
     requests = issue_requests(models)

@@ -65,7 +65,9 @@ def fmt_value(value: float | None) -> str:
 
 def ensemble_cells(ens: Any, model: str, j: int, label: str) -> tuple[str, str]:
     """The label cell (the likeliest label and its probability) and the p10–p90 cell."""
-    s = ens.summary(model, j)
+    from realpolitik.analysis.summary import summarise
+
+    s = summarise(ens.in_units(model)[:, j], ens.scenario.issues[j].scale)
     if s.get("value") is None:
         return label, "—"
     labels = s.get("labels") or {}

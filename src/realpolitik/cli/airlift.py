@@ -38,8 +38,8 @@ def airlift_command(
     ] = None,
 ) -> None:
     """Run the scenario's airlift alone: tons a day, monthly and in all."""
-    from realpolitik.scenario import load
-    from realpolitik.sim.airlift import airlift_changes, run_airlift, summary
+    from realpolitik.api import airlift, load
+    from realpolitik.models.airlift import summary
 
     sc = load(scenario)
     if sc.airlift is None:
@@ -51,7 +51,7 @@ def airlift_command(
         )
     if out is not None:  # a bad --out fails before the run, and before anything is written
         check_out(out)
-    result = run_airlift(sc.airlift, 0 if seed is None else seed, airlift_changes(sc))
+    result = airlift(sc, seed=seed)
     if out is not None:
         write_daily(result, out, {"scenario": sc.name, "seed": str(0 if seed is None else seed)})
     if as_json:

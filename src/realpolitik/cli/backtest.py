@@ -21,16 +21,11 @@ from realpolitik.analysis.backtest import (
     DeuBacktest,
     Progress,
     backtest_cases,
-    backtest_deu,
 )
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers.deu import (
     DEFAULT_CAPABILITY_COLUMN,
-    bundled_capabilities_path,
-    bundled_data_path,
-    read_capabilities,
-    read_deu,
 )
 
 __all__ = [
@@ -49,8 +44,6 @@ backtest_app = typer.Typer(
 )
 app.add_typer(backtest_app, name="backtest")
 
-BUNDLED_DATA = "bundled deu_dev.tsv (DEU III development split)"
-BUNDLED_CAPABILITIES = "bundled capabilities.csv"
 
 ModelOpt = Annotated[
     list[str] | None,
@@ -118,30 +111,18 @@ def deu_command(
 ) -> None:
     """Score models on EU legislative negotiations (DEU): MAE with a bootstrap interval,
     median error, share within 10 points, and the difference from the compromise model."""
-    if missing_salience not in ("zero", "drop"):
-        raise InputError(
-            field="--missing-salience", value=missing_salience, expected="zero or drop"
-        )
+    from realpolitik.api import backtest_deu as run_deu
+
     _check_report(report)
-    deu = (
-        read_deu(data, display=str(data))
-        if data
-        else read_deu(bundled_data_path(), display=BUNDLED_DATA)
-    )
-    if capabilities:
-        caps = read_capabilities(capabilities, capability_column, display=str(capabilities))
-    else:
-        caps = read_capabilities(
-            bundled_capabilities_path(), capability_column, display=BUNDLED_CAPABILITIES
-        )
     with _progress(enabled=not as_json) as progress:
-        result = backtest_deu(
-            deu,
-            caps,
-            model,
+        result = run_deu(
+            data,
+            capabilities,
+            models=model,
+            capability_column=capability_column,
             seed=seed,
             resamples=resamples,
-            missing_salience=missing_salience,  # type: ignore[arg-type]
+            missing_salience=missing_salience,
             progress=progress,
         )
     if predictions is not None:

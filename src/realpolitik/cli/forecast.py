@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from realpolitik.api import load_any
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.cli._ensemble import (
     check_out,
@@ -19,7 +20,6 @@ from realpolitik.cli._ensemble import (
     write_out,
 )
 from realpolitik.forecast import Forecast, forecast
-from realpolitik.scenario.importers import load_any
 
 __all__ = ["forecast_command", "render_table"]
 
@@ -117,9 +117,7 @@ def forecast_command(
     if report is not None:
         from realpolitik.cli.report import write_forecast_report
 
-        write_forecast_report(
-            result, report, source=scenario, seed=seed, ensemble=result.ensemble, json_out=as_json
-        )
+        write_forecast_report(result, report, source=scenario, seed=seed, json_out=as_json)
 
 
 def render_table(result: Forecast) -> None:

@@ -107,27 +107,28 @@ def write_forecast_report(
     source: str,
     seed: int | None,
     command: str | None = None,
-    ensemble: Any = None,
     track: bool = True,
     json_out: bool = False,
 ) -> Path:
-    """The report of a forecast (and its ensemble, if one ran), with the models' record."""
-    report = _report_module()
-    from realpolitik.report.assemble import from_ensemble, track_record
+    """The report of a forecast (and its ensemble, if one ran), with the models' record:
+    :func:`realpolitik.report.assemble.forecast_report`, as ``Forecast.report`` writes it."""
+    _report_module()
+    from realpolitik.report.assemble import forecast_report
 
     text, display = _scenario_text(source)
-    kw = {"command": command or _command(), "scenario_text": text}
-    if ensemble is not None:
-        data = from_ensemble(ensemble, result, **kw)
-    else:
-        data = report.from_forecast(result, seed=seed, **kw)
-    data.source_file = display
-    if track:
-        notices: list[str] = []
-        data.backtest = track_record(result.models, seed=seed or 0, notices=notices)
-        for n in notices:
-            print(f"notice: {n}", file=sys.stderr)
-    path = report.write_report(data, directory)
+    notices: list[str] = []
+    path = forecast_report(
+        result,
+        directory,
+        seed=seed,
+        command=command or _command(),
+        scenario_text=text,
+        source_file=display,
+        track=track,
+        notices=notices,
+    )
+    for n in notices:
+        print(f"notice: {n}", file=sys.stderr)
     announce(path, json_out=json_out)
     return path
 

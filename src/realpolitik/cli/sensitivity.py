@@ -56,31 +56,19 @@ def sensitivity_command(
     ] = None,
 ) -> None:
     """Rank the uncertain inputs that drive each issue's forecast, per model (SALib)."""
-    from realpolitik.analysis.sensitivity import METHODS, evaluations, scenario_sensitivity
+    from realpolitik.analysis.sensitivity import METHODS, evaluations
+    from realpolitik.api import load, sensitivity, sensitivity_requests
     from realpolitik.cli._ensemble import progress_bar
     from realpolitik.ensemble import uncertain_inputs
     from realpolitik.ensemble.seeds import fresh_seed
-    from realpolitik.forecast import resolve_models
-    from realpolitik.scenario import load
 
     if method not in METHODS:
         raise InputError(field="--method", value=method, expected="sobol or morris")
     sc = load(scenario)
-    requests = [r for r in resolve_models(sc, model) if r.spec.kind == "issue"]
-    if not model:
-        left = [r.name for r in requests if not r.spec.batched]
-        requests = [r for r in requests if r.spec.batched]
-        if left:
-            print(
-                f"notice: left out {', '.join(left)} (one run per row; ask with --model)",
-                file=sys.stderr,
-            )
-    if not requests:
-        raise InputError(
-            field="--model",
-            problem="no issue model to analyse",
-            expected="an issue model, e.g. --model compromise",
-        )
+    notices: list[str] = []
+    requests = sensitivity_requests(sc, model, notices)
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
     if report is not None:  # a bad --report fails before the model runs
         from realpolitik.cli.report import check_report_dir
 
@@ -88,15 +76,10 @@ def sensitivity_command(
     seed = fresh_seed() if seed is None else seed
     total = evaluations(method, samples, len(uncertain_inputs(sc)))  # type: ignore[arg-type]
     with progress_bar(total, "model runs") as progress:
-        out = scenario_sensitivity(
-            sc,
-            requests,
-            method=method,
-            samples=samples,  # type: ignore[arg-type]
-            seed=seed,
-            executor=executor,
+        out = sensitivity(
+            sc, requests, method=method, samples=samples, seed=seed, executor=executor,
             progress=progress,
-        )
+        )  # fmt: skip
     if as_json:
         print_json(out)
     else:

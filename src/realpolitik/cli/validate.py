@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from realpolitik.api import load_document
 from realpolitik.cli._app import app, console
-from realpolitik.scenario import load_document
 
 __all__ = ["validate_command"]
 

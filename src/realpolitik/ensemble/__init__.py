@@ -1,32 +1,18 @@
 """Ensembles: distributions on scenario numbers, seeded runs, executors and result tables.
 
-The light parts (distributions, the ``uncertainty`` block, uncertain inputs) load with the
-scenario; the runner, executors and Arrow tables load on first use.
+The distributions and the ``uncertainty`` block are the scenario's
+(:mod:`realpolitik.scenario.distributions`, :mod:`realpolitik.contracts.uncertainty`); this
+package lists the uncertain inputs and draws them. The runner, executors and Arrow tables load
+on first use.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from realpolitik.ensemble.distributions import (
-    Beta,
-    Choice,
-    Distribution,
-    Normal,
-    Triangular,
-    Uniform,
-    parse,
-)
 from realpolitik.ensemble.uncertain import UncertainInput, uncertain_inputs
 
 __all__ = [
-    "Beta",
-    "Choice",
-    "Distribution",
-    "Normal",
-    "Triangular",
-    "Uniform",
-    "parse",
     "UncertainInput",
     "uncertain_inputs",
     "Ensemble",

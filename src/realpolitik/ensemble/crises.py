@@ -1,11 +1,13 @@
 """Crisis models in an ensemble: each run samples who concedes and when.
 
 A crisis model joins the ensemble when its module defines
-``sample_scenario(scenario, rng, n) -> {"conceded": party ids ("" for an impasse),
+``sample_problem(input, rng, n) -> {"conceded": party ids ("" for an impasse),
 "day": days (inf for an impasse)}`` (the attrition model's exact sampler,
-:func:`realpolitik.models.attrition.sample_scenario`). Run ``i`` calls it with ``n = 1`` on
-its own scenario (its draws of the block's uncertain numbers, when there are any) and a
-generator seeded by its model seed, so the crisis draws, too, are the same for any chunking.
+:func:`realpolitik.models.attrition.sample_problem`), where ``input`` is what
+:func:`realpolitik.sim.coupling.sample_input` prepares from the run's own scenario (its draws
+of the block's uncertain numbers, when there are any). Run ``i`` calls it with ``n = 1`` and
+a generator seeded by its model seed, so the crisis draws, too, are the same for any
+chunking.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.sim.coupling import sample_input
+
 __all__ = ["sampler_of", "run_crises"]
 
 
 def sampler_of(spec: Any) -> Callable[..., dict[str, np.ndarray]] | None:
-    """The ``sample_scenario`` function of a crisis model's module, or None."""
+    """The ``sample_problem`` function of a crisis model's module, or None."""
     if spec.kind != "crisis":
         return None
     module = importlib.import_module(spec.run.__module__)
-    return getattr(module, "sample_scenario", None)
+    return getattr(module, "sample_problem", None)
 
 
 def run_crises(
@@ -39,7 +43,7 @@ def run_crises(
             sc = scenarios[b] if scenarios is not None else plan.scenario
             rng = np.random.Generator(np.random.PCG64(int(seeds[b])))
             try:
-                drawn = sampler(sc, rng, 1)
+                drawn = sampler(sample_input(req.spec, sc, rng), rng, 1)
             except ValueError as exc:  # a draw its spec rules out, e.g. AttritionInputError
                 raise _bad_draw(req.name, plan.scenario, exc) from None
             for key, value in drawn.items():
@@ -52,7 +56,6 @@ def run_crises(
 
 def _bad_draw(model: str, scenario: Any, exc: ValueError) -> Exception:
     """An input error (exit 2, no traceback) for a run whose draws the model rules out."""
-    from realpolitik.ensemble.uncertain import source_of
     from realpolitik.errors import InputError
 
     key, party = getattr(exc, "key", None), getattr(exc, "party", None)
@@ -60,7 +63,7 @@ def _bad_draw(model: str, scenario: Any, exc: ValueError) -> Exception:
     block = getattr(scenario, model, None)
     if party is not None and block is not None:
         field += f".{block.parties[party]}"
-    src = source_of(scenario)
+    src = scenario.source
     return InputError(
         file=src.file if src is not None else None,
         field=field,

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from realpolitik.ensemble.crises import run_crises, sampler_of
 from realpolitik.ensemble.seeds import draw_uniforms, fresh_seed
-from realpolitik.ensemble.uncertain import UncertainInput, source_of, uncertain_inputs
+from realpolitik.ensemble.uncertain import UncertainInput, uncertain_inputs
 from realpolitik.errors import InputError, show_value
 from realpolitik.models import IssueInputs, RunContext
 from realpolitik.sim.timeline import Timeline, run_issue_model
@@ -65,6 +65,11 @@ class Plan:
         """Whether some input lies outside the issue arrays (an event's size, a crisis block's
         number): then timelines and crisis samplers see each run's own rebuilt scenario."""
         return any(u.target == "other" for u in self.inputs)
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        """The scenario's data (every uncertain number at its median), to change run by run."""
+        return self.scenario.model_dump(exclude={"distributions"})
 
     @cached_property
     def timeline(self) -> Timeline | None:
@@ -174,14 +179,11 @@ def run_draws(
 
 
 def scenario_for(plan: Plan, row: np.ndarray) -> Any:
-    """The scenario of one run: the file's data with this run's values, validated again.
+    """The scenario of one run: the scenario's data with this run's values, validated again.
 
     Only the mappings and lists on the way to a changed value are copied.
     """
-    from realpolitik.scenario.schema import Scenario
-
-    src = source_of(plan.scenario)
-    data = _shallow(src.data)
+    data = _shallow(plan.data)
     copied: set[tuple[Any, ...]] = set()
     for inp, value in zip(plan.inputs, row, strict=True):
         node = data
@@ -192,27 +194,29 @@ def scenario_for(plan: Plan, row: np.ndarray) -> Any:
             node = node[key]
         node[inp.path[-1]] = float(value)
     try:
-        return Scenario.model_validate(data)
+        return type(plan.scenario).model_validate(data)
     except ValidationError as exc:  # a draw the schema rules out, e.g. an event's day < 0
-        raise _bad_scenario(src, data, exc) from None
+        raise _bad_scenario(plan.scenario, exc) from None
 
 
-def _bad_scenario(src: Any, data: Any, exc: ValidationError) -> InputError:
+def _bad_scenario(scenario: Any, exc: ValidationError) -> InputError:
     """A located input error (exit 2, no traceback) for a run whose drawn scenario fails the
-    schema, worded like a crisis model's refused draw (:mod:`realpolitik.ensemble.crises`)."""
-    from realpolitik.scenario._yaml import parse_yaml
-    from realpolitik.scenario.load import _from_pydantic
-
-    _, locs = parse_yaml(src.text, file=src.file)  # only on this error path
-    err = _from_pydantic(exc, data, locs, src.file)
+    schema, worded like a crisis model's refused draw (:mod:`realpolitik.ensemble.crises`):
+    located at the distribution that drew the value (``Scenario.distributions``)."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    hit = next((u for u in scenario.distributions if loc[: len(u.path)] == u.path), None)
+    msg = err["msg"]
+    for prefix in ("Input should be ", "Value error, "):
+        msg = msg.removeprefix(prefix)
+    src = scenario.source
     return InputError(
-        file=err.file,
-        line=err.line,
-        column=err.column,
-        field=err.field,
-        problem=f"a run drew {show_value(err.value)}" if err.problem is None else err.problem,
-        expected=f"{err.expected} in every run "
-        "(bounds on the uncertain inputs that keep each draw valid)",
+        file=hit.file if hit is not None else (src.file if src is not None else None),
+        line=hit.line if hit is not None else None,
+        column=hit.column if hit is not None else None,
+        field=hit.name if hit is not None else ".".join(str(k) for k in loc),
+        problem=f"a run drew {show_value(err.get('input'))}",
+        expected=f"{msg} in every run (bounds on the uncertain inputs that keep each draw valid)",
     )
 
 
@@ -241,18 +245,6 @@ class Ensemble:
     def in_units(self, model: str) -> np.ndarray:
         """``values[model]`` in each issue's own unit, ``[run, issue]``."""
         return self.scenario.from_100(self.values[model])
-
-    def summary(self, model: str, j: int) -> dict[str, Any]:
-        """The JSON entry of model ``model`` on issue ``j`` (see analysis.summary)."""
-        from realpolitik.analysis.summary import summarise
-
-        return summarise(self.in_units(model)[:, j], self.scenario.issues[j].scale)
-
-    def crisis_summary(self, model: str, parties: list[str] | None = None) -> dict[str, Any]:
-        """A crisis model's runs summarised (see analysis.summary.crisis_summary)."""
-        from realpolitik.analysis.summary import crisis_summary
-
-        return crisis_summary(self.crises[model], parties)
 
     def point(self, model: str) -> np.ndarray:
         """The median forecast of each issue on 0-100 (NaN where every run skipped it)."""

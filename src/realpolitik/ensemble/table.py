@@ -56,9 +56,8 @@ def require_pyarrow() -> Any:
 def metadata(ens: Any) -> dict[str, Any]:
     """What the file needs to be reproduced and reported (see the module docstring)."""
     from realpolitik import __version__
-    from realpolitik.ensemble.uncertain import source_of
 
-    src = source_of(ens.scenario)
+    src = ens.scenario.source
     return {
         "scenario": ens.scenario.name,
         "scenario_file": src.file if src is not None else None,

@@ -1,8 +1,8 @@
 """A scenario's uncertain inputs: where each one goes, and its valid range.
 
 The loader (:mod:`realpolitik.scenario.load`) replaces every ``{dist: ...}`` mapping by its
-median before validation (:func:`realpolitik.ensemble.distributions.extract`) and attaches
-what it found to the scenario (:func:`attach`). :func:`uncertain_inputs` then lists the
+median before validation (:func:`realpolitik.scenario.distributions.extract`) and keeps what
+it found in the scenario's public ``distributions`` field. :func:`uncertain_inputs` lists the
 scenario's uncertain inputs in a fixed order: the file's own distributions in the order they
 appear, then the ``uncertainty`` block's spreads (per issue: positions, then saliences, in
 the file's actor order; then capabilities).
@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from realpolitik.ensemble.distributions import Distribution, Found, Normal
+from realpolitik.scenario.distributions import Distribution, Normal
 
-__all__ = ["UncertainInput", "Source", "attach", "source_of", "uncertain_inputs", "check"]
+__all__ = ["UncertainInput", "uncertain_inputs", "check", "check_attrition_draws"]
 
 Target = Literal["x", "s", "c", "reference", "other"]
 
@@ -53,23 +53,6 @@ class UncertainInput:
         return {"input": self.name, **self.dist.describe(), "origin": self.origin}
 
 
-@dataclass(frozen=True)
-class Source:
-    """What the loader keeps for ensembles: the text, the file, medians-data, distributions."""
-
-    text: str
-    file: str
-    data: Any
-    found: tuple[Found, ...]
-
-
-def attach(doc: Any, found: list[Found]) -> None:
-    """Keep the document's text, data and distributions on its scenario (a private attribute),
-    after checking that the attrition block's distributions draw only what its spec allows."""
-    _check_attrition_draws(doc, found)
-    doc.scenario._source = Source(text=doc.text, file=doc.file, data=doc.data, found=tuple(found))
-
-
 # What docs/specs/attrition.md ("Inputs") allows: (low, high, open below, open above).
 _ATTRITION_RANGE = {
     "demand": (0.0, 1.0, True, False, "a share in (0, 1]"),
@@ -79,10 +62,10 @@ _ATTRITION_RANGE = {
 }
 
 
-def _check_attrition_draws(doc: Any, found: list[Found]) -> None:
+def check_attrition_draws(doc: Any) -> None:
     """A located error for a distribution in the attrition block whose draws (the extreme
     quantiles its runs can reach, after its bounds) leave the field's valid range."""
-    for f in found:
+    for f in doc.scenario.distributions:
         if len(f.path) < 3 or f.path[0] != "attrition" or f.path[1] not in _ATTRITION_RANGE:
             continue
         lo, hi, open_lo, open_hi, what = _ATTRITION_RANGE[f.path[1]]
@@ -94,20 +77,12 @@ def _check_attrition_draws(doc: Any, found: list[Found]) -> None:
             )  # fmt: skip
 
 
-def source_of(scenario: Any) -> Source | None:
-    return getattr(scenario, "_source", None)
-
-
 def uncertain_inputs(scenario: Any) -> tuple[UncertainInput, ...]:
     """The scenario's uncertain inputs, in the fixed order of the module docstring."""
-    from realpolitik.scenario.load import display_path
-
-    src = source_of(scenario)
-    data = src.data if src is not None else None
     out: list[UncertainInput] = []
     taken: set[tuple[Any, ...]] = set()
-    for f in src.found if src is not None else ():
-        out.append(_make(scenario, f.path, f.dist, display_path(data, f.path), "file"))
+    for f in scenario.distributions:
+        out.append(_make(scenario, f.path, f.dist, f.name, "file"))
         taken.add(f.path)
     block = getattr(scenario, "uncertainty", None)
     if block is None:

@@ -1,5 +1,10 @@
-"""Models of bargaining, crisis and logistics, each a module found by the registry."""
+"""Models of bargaining, crisis and logistics, each a module found by the registry.
 
+The package is also a function: ``realpolitik.models()`` (or ``realpolitik.models("issue")``)
+is :func:`records`, the registry as plain records.
+"""
+
+from realpolitik.contracts._module import make_callable
 from realpolitik.models._registry import (
     IssueInputs,
     IssueResult,
@@ -9,8 +14,11 @@ from realpolitik.models._registry import (
     RunContext,
     Trace,
     UnknownModelError,
+    check_scenario,
+    describe,
     get,
     names,
+    records,
     register,
     specs,
 )
@@ -28,4 +36,9 @@ __all__ = [
     "names",
     "register",
     "specs",
+    "check_scenario",
+    "describe",
+    "records",
 ]
+
+make_callable(__name__, records)

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.contracts.steps import Beliefs, Steps
+
 __all__ = [
     "Steps",
     "Beliefs",
@@ -42,58 +44,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Steps:
-    """A piecewise-constant function of the day: ``values[k]`` on ``[days[k], days[k+1])``.
-
-    ``days[0]`` is 0 and ``days`` increase strictly; the last value holds for ever. A daily
-    series from another model (e.g. the airlift's shortfall) is ``Steps.daily(series)``.
-    """
-
-    days: np.ndarray
-    values: np.ndarray
-
-    @classmethod
-    def const(cls, value: float) -> Steps:
-        return cls(np.array([0.0]), np.array([float(value)]))
-
-    @classmethod
-    def from_pairs(cls, pairs: Sequence[tuple[float, float]], before: float = 0.0) -> Steps:
-        """Steps from ``[(day, value), ...]`` in increasing days; ``before`` until the first."""
-        days = [float(d) for d, _ in pairs]
-        values = [float(v) for _, v in pairs]
-        if any(b <= a for a, b in zip(days, days[1:], strict=False)):
-            raise ValueError(f"step days must increase strictly: {days}")
-        if not days or days[0] > 0.0:
-            days, values = [0.0, *days], [float(before), *values]
-        elif days[0] < 0.0:
-            raise ValueError(f"step day {days[0]} before day 0")
-        return cls(np.array(days), np.array(values))
-
-    @classmethod
-    def daily(cls, series: Sequence[float], start: float = 0.0) -> Steps:
-        """One value per day from ``start``; the last value holds afterwards."""
-        vals = np.asarray(series, dtype=float)
-        return cls.from_pairs([(start + k, v) for k, v in enumerate(vals)])
-
-    def at(self, t: float | np.ndarray) -> np.ndarray:
-        idx = np.searchsorted(self.days, np.asarray(t, dtype=float), side="right") - 1
-        return self.values[np.clip(idx, 0, None)]
-
-
 def _as_steps(value: Steps | float | None) -> Steps:
     if isinstance(value, Steps):
         return value
     return Steps.const(0.0 if value is None else float(value))
-
-
-@dataclass(frozen=True)
-class Beliefs:
-    """The discount and cost paths the parties expect from ``start`` on (absolute days)."""
-
-    start: float
-    discount: tuple[Steps, Steps]
-    cost: tuple[Steps, Steps]
 
 
 @dataclass(frozen=True)

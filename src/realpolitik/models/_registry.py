@@ -10,9 +10,13 @@ Three kinds of model, each with its own calling contract:
     ``run(inputs: IssueInputs, options, ctx: RunContext) -> IssueResult``. Forecasts a point
     on each issue's 0-100 scale (mean, compromise, median, nbs, eum, smp).
 ``crisis``
-    ``run(scenario, options, ctx) -> dict``. A two-party contest (rubinstein, attrition).
+    ``run(input, options, ctx) -> dict``. A two-party contest (rubinstein, attrition).
 ``logistics``
-    ``run(scenario, options, ctx) -> object``. Flows of goods over time (airlift).
+    ``run(input, options, ctx) -> object``. Flows of goods over time (airlift).
+
+A crisis or logistics model's ``input`` is what :mod:`realpolitik.sim.coupling` prepares for
+it (the attrition problem on the timeline, an airlift run), or the scenario itself when
+nothing is prepared (rubinstein): the models stay pure functions of their inputs.
 """
 
 from __future__ import annotations
@@ -20,11 +24,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict
+
+from realpolitik.contracts.arrays import (  # noqa: F401  (the model contract)
+    IssueInputs,
+    IssueResult,
+    RoundParams,
+    RunContext,
+    Trace,
+)
 
 __all__ = [
     "Kind",
@@ -40,6 +51,9 @@ __all__ = [
     "get",
     "names",
     "specs",
+    "check_scenario",
+    "describe",
+    "records",
 ]
 
 Kind = Literal["issue", "crisis", "logistics"]
@@ -49,76 +63,6 @@ class Options(BaseModel):
     """Base class of every model's options: immutable, unknown keys rejected."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-@dataclass(frozen=True, kw_only=True)
-class IssueInputs:
-    """What an issue model sees: arrays on the common 0-100 scale.
-
-    ``x[n_actors, n_issues]`` positions, ``s[n_actors, n_issues]`` saliences in [0, 1],
-    ``c[n_actors]`` capabilities > 0, ``mask[n_actors, n_issues]`` True where the actor takes
-    a position (entries of x and s outside the mask are meaningless), and
-    ``reference[n_issues]`` the status quo on 0-100 (NaN where the issue has none).
-    """
-
-    x: np.ndarray
-    s: np.ndarray
-    c: np.ndarray
-    mask: np.ndarray
-    reference: np.ndarray
-    actors: tuple[str, ...] = ()
-    issues: tuple[str, ...] = ()
-
-    @property
-    def n_actors(self) -> int:
-        return int(self.x.shape[0])
-
-    @property
-    def n_issues(self) -> int:
-        return int(self.x.shape[1])
-
-
-@dataclass(frozen=True, kw_only=True)
-class RoundParams:
-    """The parameters a dynamic model uses in one round; the timeline may change them."""
-
-    x: np.ndarray
-    s: np.ndarray
-    c: np.ndarray
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunContext:
-    """Everything about a run that is not the scenario's numbers.
-
-    ``seed`` feeds every stochastic path. ``before_round(t, params) -> params`` is called by
-    dynamic models before round ``t`` (t = 1, 2, ...) with the current positions, saliences
-    and capabilities; the timeline uses it to apply scheduled events between rounds.
-    """
-
-    seed: int | None = None
-    before_round: Callable[[int, RoundParams], RoundParams] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Trace:
-    """A dynamic model's path: round 0 is the input.
-
-    ``positions[round, actor, issue]`` and ``forecast_path[round, issue]`` on 0-100.
-    """
-
-    positions: np.ndarray
-    forecast_path: np.ndarray
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, kw_only=True)
-class IssueResult:
-    """An issue model's forecast: ``values[n_issues]`` on 0-100, NaN where skipped."""
-
-    values: np.ndarray
-    trace: Trace | None = None
-    skipped: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,3 +179,55 @@ def get(name: str) -> ModelSpec:
         return _REGISTRY[name]
     except KeyError:
         raise UnknownModelError(name) from None
+
+
+def _default(field: Any) -> Any:
+    value = field.get_default(call_default_factory=True)
+    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
+
+
+def describe(spec: ModelSpec) -> dict[str, Any]:
+    """A model as plain data: name, kind, summary, citation, options and defaults."""
+    return {
+        "name": spec.name,
+        "kind": spec.kind,
+        "summary": spec.summary,
+        "citation": spec.citation,
+        "default": spec.default,
+        "options": {k: _default(f) for k, f in spec.options.model_fields.items()},
+    }
+
+
+def records(kind: Kind | None = None) -> list[dict[str, Any]]:
+    """The registry as records (:func:`describe` of each model, in :func:`specs` order);
+    ``realpolitik.models()`` and ``realpolitik models --json``."""
+    return [describe(s) for s in specs(kind)]
+
+
+def check_scenario(doc: Any) -> None:
+    """The scenario's ``models`` list against the registry: each name known, listed once,
+    with valid options (a check the loader runs, :data:`realpolitik.api.CHECKS`)."""
+    from realpolitik.errors import InputError
+
+    seen: set[str] = set()
+    for k, entry in enumerate(doc.scenario.model_entries()):
+        path = ("models", k) if isinstance(doc.scenario.models[k], str) else ("models", k, "name")
+        if entry.name in seen:  # one forecast per model name: a second entry would replace it
+            raise doc.error(
+                path,
+                problem=f"{entry.name!r} is listed twice",
+                expected="each model once, with one set of options",
+            )
+        seen.add(entry.name)
+        try:
+            spec = get(entry.name)
+        except UnknownModelError as exc:
+            raise doc.error(
+                path, value=entry.name, expected=str(exc).split("; expected ")[1]
+            ) from None
+        try:
+            spec.parse_options(entry.options)
+        except InputError as exc:
+            key = exc.field.split(".", 1)[1] if exc.field and "." in exc.field else ""
+            line, col = doc.locations.find(("models", k, "options", key))
+            raise exc.located(file=doc.file, line=line, column=col) from None

@@ -1,19 +1,21 @@
 """``airlift``: discrete-event logistics of supplying a blockaded city by air (SimPy).
 
-A thin registry facade over :mod:`realpolitik.sim.airlift` (spec docs/specs/airlift.md).
-``run(scenario, options, ctx)`` simulates the scenario's ``airlift`` block with ``ctx.seed``
-and returns the daily, monthly and whole-period figures of ``realpolitik airlift --json``, the
-need, the days short of it and the city's lowest stocks; the full daily table is
-:func:`realpolitik.sim.airlift.run_airlift` (``realpolitik airlift SCENARIO --out FILE``).
+The registry's view of the airlift (spec docs/specs/airlift.md): the engine is
+:mod:`realpolitik.sim.airlift`, which :mod:`realpolitik.sim.coupling` runs with the
+scenario's events and ``ctx.seed``; ``run(result, options, ctx)`` turns the run's daily arrays
+into the forecast's ``airlift`` entry: the daily, monthly and whole-period figures of
+``realpolitik airlift --json`` (:func:`summary`), the need, the days short of it and the
+city's lowest stocks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from realpolitik.contracts.airlift import AirliftConfig
 from realpolitik.models._registry import ModelSpec, Options, RunContext
 
-__all__ = ["AirliftOptions", "SPEC", "run", "config_of"]
+__all__ = ["AirliftOptions", "SPEC", "run", "config_of", "summary"]
 
 
 class AirliftOptions(Options):
@@ -21,22 +23,53 @@ class AirliftOptions(Options):
 
 
 def config_of(scenario: Any) -> Any:
-    """The scenario's airlift block (an :class:`~realpolitik.sim.airlift.AirliftConfig`)."""
-    from realpolitik.sim.airlift import AirliftConfig
-
+    """The scenario's airlift block (an :class:`~realpolitik.contracts.airlift.AirliftConfig`)."""
     block = scenario if isinstance(scenario, AirliftConfig) else scenario.airlift
     return block if isinstance(block, AirliftConfig) else AirliftConfig.model_validate(block)
 
 
-def run(scenario: Any, options: AirliftOptions, ctx: RunContext) -> dict[str, Any]:
-    """Simulate the airlift once: the forecast's ``airlift`` entry."""
-    from realpolitik.sim.airlift import run_cached, run_scenario, summary
+def summary(result: Any, scenario: str = "") -> dict[str, Any]:
+    """The JSON shape of ``realpolitik airlift --json`` from an airlift run's arrays."""
+    d = result.daily
+    daily = [
+        {
+            "date": str(date),
+            "tons": float(t),
+            "flights": int(f),
+            "stocks_days": float(s),
+            "shortfall": float(x),
+        }
+        for date, t, f, s, x in zip(
+            result.dates,
+            d["tons"].tolist(),
+            d["flights"].tolist(),
+            d["stocks_days"].tolist(),
+            d["shortfall"].tolist(),
+            strict=True,
+        )
+    ]
+    monthly = [
+        {"month": m["month"], "tons": m["tons"], "flights": m["flights"]} for m in result.monthly()
+    ]
+    total = result.total()
+    return {
+        "scenario": scenario,
+        "daily": daily,
+        "monthly": monthly,
+        "total": {"tons": total["tons"], "flights": total["flights"]},
+    }
 
-    seed = ctx.seed if ctx.seed is not None else 0
-    if getattr(scenario, "airlift", None) is not None:
-        result = run_scenario(scenario, seed)  # with the scenario's events on the airlift
-    else:
-        result = run_cached(config_of(scenario), seed)
+
+def run(result: Any, options: AirliftOptions, ctx: RunContext) -> dict[str, Any]:
+    """The forecast's ``airlift`` entry of one airlift run (its daily arrays)."""
+    if not hasattr(result, "daily"):
+        from realpolitik.errors import InputError
+
+        raise InputError(
+            field="--model airlift",
+            problem="the scenario has no `airlift` block",
+            expected="a scenario with an `airlift` block (see docs/scenario-format.md)",
+        )
     d = result.daily
     low = int(d["stocks_days"].argmin())
     shape = summary(result)  # daily, monthly and total as `realpolitik airlift --json`

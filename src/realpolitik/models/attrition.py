@@ -3,9 +3,10 @@
 Abreu & Gul (2000, *Bargaining and Reputation*, Econometrica 68(1)) in continuous time,
 with time-varying flow costs (Hendricks, Weiss & Wilson 1988; Kornhauser, Rubinstein &
 Wilson 1989), foreseen and surprise events, exactly as docs/specs/attrition.md says.
-The equilibrium is computed by :mod:`realpolitik.models._attrition_core`; this module reads
-the scenario's ``attrition`` block and its timeline, and writes the entry of the forecast's
-``crises`` list::
+The equilibrium is computed by :mod:`realpolitik.models._attrition_core`; this module solves
+an :class:`~realpolitik.contracts.steps.AttritionProblem` (the block's numbers and the paths
+of its timeline, which :mod:`realpolitik.sim.coupling` builds) and writes the entry of the
+forecast's ``crises`` list::
 
     {"model": "attrition", "issue": "...", "parties": ["a", "b"],
      "end_day": {"median": d or null, "p10": d or null, "p90": d or null},
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.contracts.steps import AttritionProblem
 from realpolitik.models._attrition_core import (
     AttritionInputError,
     Samples,
@@ -42,8 +44,8 @@ __all__ = [
     "solve",
     "sample",
     "sample_times",
-    "solution_for",
-    "sample_scenario",
+    "solve_problem",
+    "sample_problem",
     "entry",
     "run",
     "SPEC",
@@ -57,41 +59,20 @@ class AttritionOptions(Options):
     """The ``attrition`` model has no options: every input is in the scenario's block."""
 
 
-def solution_for(scenario: Any, cost_series: dict[str, Any] | None = None) -> Solution:
-    """Solve the scenario's ``attrition`` block on its timeline (spec, "Equilibrium").
-
-    ``cost_series`` optionally gives a party's cost per day from another model (e.g. the
-    airlift's, spec "In the bundled scenarios"): ``{party: [k_day0, k_day1, ...]}`` or
-    ``{party: Steps}`` (``Steps.daily(values, start=d)`` for a series that begins on day d);
-    the last value holds afterwards. It replaces the block's ``cost`` for that party; events
-    still change it. Raises :class:`AttritionInputError` for inputs the spec rules out.
-    """
-    from realpolitik.sim.timeline import Timeline, party_cost
-
-    block = scenario.attrition
-    parties = tuple(block.parties)
-    demand = [block.demand[p] for p in parties]
-    obstinacy = [block.obstinacy[p] for p in parties]
-    timeline = Timeline.of(scenario)
-    if timeline is None:
-        cost = [party_cost(block, p, cost_series) for p in parties]
-        discount = [block.discount[p] for p in parties]
-        return solve(demand, obstinacy, discount, cost)
-    known, surprises = timeline.attrition_beliefs(cost_series)
-    return solve(demand, obstinacy, known.discount, known.cost, surprises=surprises)
+def solve_problem(problem: AttritionProblem) -> Solution:
+    """The equilibrium of ``problem`` (spec, "Equilibrium"); raises
+    :class:`AttritionInputError` for inputs the spec rules out."""
+    p = problem
+    return solve(p.demand, p.obstinacy, p.discount, p.cost, surprises=list(p.surprises))
 
 
-def sample_scenario(
-    scenario: Any, rng: np.random.Generator, n: int, solution: Solution | None = None
+def sample_problem(
+    problem: AttritionProblem, rng: np.random.Generator, n: int
 ) -> dict[str, np.ndarray]:
     """Sample ``n`` ends for an ensemble: ``conceded`` (party id, or "" for an impasse)
-    and ``day`` (inf for an impasse), exactly (:func:`sample`). A cost fed by another
-    model (the airlift's) is computed for this draw, its seed drawn from ``rng``."""
-    if solution is None and getattr(scenario, "airlift", None) is not None:
-        solution = solution_for(scenario, _coupled_costs(scenario, int(rng.integers(2**31))))
-    sol = solution or solution_for(scenario)
-    s = sample(sol, rng, n)
-    names = np.array([*scenario.attrition.parties, ""], dtype=object)
+    and ``day`` (inf for an impasse), exactly (:func:`sample`)."""
+    s = sample(solve_problem(problem), rng, n)
+    names = np.array([*problem.scenario.attrition.parties, ""], dtype=object)
     return {"conceded": names[s.who], "day": s.day}
 
 
@@ -166,32 +147,25 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
     }
 
 
-def run(scenario: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, Any]:
-    """Registry entry point: the ``crises`` entry of the scenario's ``attrition`` block."""
+def run(problem: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, Any]:
+    """Registry entry point: the ``crises`` entry of an :class:`AttritionProblem` (a scenario
+    without an ``attrition`` block is an input error)."""
     from realpolitik.errors import InputError
 
-    if getattr(scenario, "attrition", None) is None:
+    if not isinstance(problem, AttritionProblem):
         raise InputError(
             field="--model attrition",
             problem="the scenario has no `attrition` block",
             expected="a scenario with an `attrition` block (see docs/scenario-format.md)",
         )
     try:
-        solution = solution_for(scenario, _coupled_costs(scenario, ctx.seed))
+        solution = solve_problem(problem)
     except AttritionInputError as exc:
-        party = scenario.attrition.parties[exc.party] if exc.party is not None else None
+        parties = problem.scenario.attrition.parties
+        party = parties[exc.party] if exc.party is not None else None
         field = f"attrition.{exc.key}" + (f".{party}" if party else "")
         raise InputError(field=field, value=exc.value, expected=exc.expected) from None
-    return entry(scenario, solution)
-
-
-def _coupled_costs(scenario: Any, seed: int | None) -> dict[str, Any] | None:
-    """Cost series fed by another model: the airlift's (``airlift.costs``)."""
-    if getattr(scenario, "airlift", None) is None:
-        return None
-    from realpolitik.sim.airlift import attrition_costs
-
-    return attrition_costs(scenario, seed if seed is not None else 0)
+    return entry(problem.scenario, solution)
 
 
 def _applies(scenario: Any) -> bool:

@@ -153,7 +153,7 @@ def _block_value(block: Any, key: str) -> Any:
 def run(scenario: Any, options: RubinsteinOptions, ctx: RunContext) -> dict[str, Any]:
     """The ``rubinstein`` entry of the forecast's ``crises`` list, from the scenario block.
 
-    The block (see :mod:`realpolitik.sim.schema`) names the issue, the parties, who proposes
+    The block (see :mod:`realpolitik.contracts.blocks`) names the issue, the parties, who proposes
     first, per-period ``discount`` factors or per-day ``rate`` with ``period_days``, the
     optional ``outside`` options and the ``stake`` (default 1). ``split`` is in units of the
     stake.

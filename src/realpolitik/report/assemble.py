@@ -18,7 +18,7 @@ import numpy as np
 
 from realpolitik.report.data import Distribution, ModelInfo, ReportData, from_forecast, model_info
 
-__all__ = ["from_ensemble", "from_table", "rank_drivers", "track_record"]
+__all__ = ["forecast_report", "from_ensemble", "from_table", "rank_drivers", "track_record"]
 
 _BASE = ("run", "model", "issue", "value", "label", "conceded", "day")
 
@@ -66,9 +66,9 @@ def _only(kw: Mapping[str, Any]) -> dict[str, Any]:
 
 def from_table(table: Any, meta: Mapping[str, Any], **kw: Any) -> ReportData:
     """Report data of a results table (one row per run × model × issue) and its metadata."""
+    from realpolitik.api import loads
     from realpolitik.errors import InputError
     from realpolitik.models import get
-    from realpolitik.scenario import loads
 
     text = meta.get("scenario_text")
     if not text:
@@ -287,3 +287,41 @@ def track_record(
         if notices is not None:
             notices.append(f"track record: the historical cases did not run ({exc})")
     return out or None
+
+
+def forecast_report(
+    result: Any,
+    directory: Any,
+    *,
+    seed: int | None = None,
+    command: str | None = None,
+    scenario_text: str | None = None,
+    source_file: str | None = None,
+    track: bool = True,
+    notices: list[str] | None = None,
+) -> Any:
+    """Write the report of a forecast (and of its ensemble, if one ran) into ``directory``,
+    with the models' record on the backtests when ``track``; the path of report.html.
+
+    ``Forecast.report(dir)`` and ``realpolitik forecast --report DIR`` both call it. The
+    scenario's text and file default to those it was loaded from; notices of the backtests
+    are appended to ``notices``.
+    """
+    from pathlib import Path
+
+    from realpolitik.report.render import write_report
+
+    src = result.scenario.source
+    if scenario_text is None and src is not None:
+        scenario_text = src.text
+    if source_file is None and src is not None:
+        source_file = src.file
+    kw = {"command": command or "realpolitik (Python API)", "scenario_text": scenario_text}
+    if result.ensemble is not None:
+        data = from_ensemble(result.ensemble, result, **kw)
+    else:
+        data = from_forecast(result, seed=seed, **kw)
+    data.source_file = source_file
+    if track:
+        data.backtest = track_record(result.models, seed=seed or 0, notices=notices)
+    return write_report(data, Path(directory))

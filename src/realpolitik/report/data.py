@@ -17,13 +17,14 @@ import hashlib
 import platform
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from realpolitik import __version__
+from realpolitik.analysis.summary import QUANTILES, label_shares, summarise
 from realpolitik.scenario import Scale, Scenario
 
 __all__ = [
@@ -35,7 +36,7 @@ __all__ = [
     "from_forecast",
 ]
 
-_QUANTILES = {"p05": 0.05, "p10": 0.10, "p25": 0.25, "p75": 0.75, "p90": 0.90, "p95": 0.95}
+_QUANTILES = QUANTILES  # the quantile keys of the forecast JSON (analysis.summary)
 
 
 @dataclass(frozen=True)
@@ -82,21 +83,14 @@ class Distribution:
 
     @classmethod
     def from_samples(cls, values: np.ndarray, scale: Scale) -> Distribution:
-        """Summarise an ensemble's runs (NaN runs, where a model skipped, are left out)."""
+        """Summarise an ensemble's runs (NaN runs, where a model skipped, are left out) with
+        the one summary of the forecast JSON (:func:`realpolitik.analysis.summary.summarise`)."""
         v = np.asarray(values, dtype=float)
         v = v[np.isfinite(v)]
         if v.size == 0:
             return cls(value=None, runs=0, skipped="no run gave a forecast")
-        qs = np.quantile(v, list(_QUANTILES.values()))
-        return cls(
-            value=float(np.median(v)),
-            runs=int(v.size),
-            mean=float(v.mean()),
-            quantiles={k: float(q) for k, q in zip(_QUANTILES, qs, strict=True)},
-            labels=label_probabilities(v, scale),
-            mc_se=float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else None,
-            samples=v,
-        )
+        d = cls.from_json(summarise(v, scale))
+        return replace(d, mc_se=d.mc_se if v.size > 1 else None, samples=v)
 
     @classmethod
     def from_json(cls, entry: Mapping[str, Any]) -> Distribution:
@@ -116,19 +110,9 @@ class Distribution:
 
 def label_probabilities(values: np.ndarray, scale: Scale) -> dict[str, float]:
     """P(nearest anchor label) over runs, labels in the scale's order; a tie goes to the
-    lower anchor, as in :meth:`Scale.nearest_label`; two points with one label pool their
-    shares. Empty where the scale has no anchors."""
-    if not scale.anchors:
-        return {}
-    items = sorted(scale.anchors.items())
-    points = np.array([p for p, _ in items], dtype=float)
-    v = np.asarray(values, dtype=float)
-    nearest = np.argmin(np.abs(v[:, None] - points[None, :]), axis=1)  # first = lower on ties
-    counts = np.bincount(nearest, minlength=points.size)
-    out: dict[str, float] = {}
-    for (_, label), n in zip(items, counts, strict=True):
-        out[label] = out.get(label, 0.0) + float(n) / max(v.size, 1)
-    return out
+    lower anchor, as in :meth:`Scale.nearest_label` (:func:`~realpolitik.analysis.summary.
+    label_shares`, the forecast JSON's ``labels``)."""
+    return label_shares(np.asarray(values, dtype=float), dict(scale.anchors))
 
 
 def scenario_hash(scenario: Scenario, text: str | None = None) -> str:

@@ -4,10 +4,19 @@
 problem is raised as an :class:`~realpolitik.errors.InputError` whose message begins
 ``FILE:LINE:COLUMN:`` and names the field path in the scenario's own keys, with list items
 named by their ``id`` (``issues.railway.positions.stalin``).
+
+The loader checks the scenario's own fields (ids, scales, positions, saliences, the outcome).
+The checks that need a higher layer (the model names against the registry, the timeline's
+events and crisis blocks, the airlift, the ensemble's uncertainty) are registered by that
+layer (:func:`register_check`; :mod:`realpolitik.api` registers every one, and the public
+API imports it) or passed in as ``checks``: callables ``check(doc)`` that raise located
+errors through :meth:`Document.error`. This package imports none of them
+(docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,9 +26,26 @@ from pydantic import BaseModel, ValidationError
 
 from realpolitik.errors import InputError
 from realpolitik.scenario._yaml import Locations, parse_yaml, read_text
-from realpolitik.scenario.schema import Scenario
+from realpolitik.scenario.distributions import extract
+from realpolitik.scenario.schema import Scenario, Source, Uncertain
 
-__all__ = ["Document", "load", "loads", "load_document", "bundled", "bundled_path", "check"]
+__all__ = [
+    "Check",
+    "Document",
+    "load",
+    "loads",
+    "load_document",
+    "loads_document",
+    "bundled",
+    "bundled_path",
+    "check",
+    "register_check",
+    "run_checks",
+    "revalidate",
+    "display_path",
+    "locate",
+    "schema_error",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +63,42 @@ class Document:
         return locate(self.data, self.locations, self.file, path, **kw)
 
 
+Check = Callable[[Document], None]
+"""A check across fields that a layer above the scenario supplies (see the module docstring)."""
+
+_REGISTERED: list[Check] = []
+
+
+def register_check(check: Check) -> Check:
+    """Run ``check(doc)`` on every scenario loaded or changed from now on (once each)."""
+    if check not in _REGISTERED:
+        _REGISTERED.append(check)
+    return check
+
+
+def run_checks(doc: Document, checks: Sequence[Check] = ()) -> None:
+    """The scenario's own checks, then the registered ones, then ``checks``."""
+    check(doc)
+    for more in dict.fromkeys((*_REGISTERED, *checks)):
+        more(doc)
+
+
+def revalidate(
+    data: dict[str, Any], *, distributions: tuple[Any, ...] = (), source: Any = None
+) -> Scenario:
+    """A scenario from changed data (``Scenario.replace`` and ``what_if``), validated and
+    checked as a loaded file is; errors name the field path (there is no file to locate)."""
+    data = {k: v for k, v in data.items() if k != "distributions"}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise schema_error(exc, data, Locations(), None) from None  # type: ignore[arg-type]
+    scenario = scenario.model_copy(update={"distributions": tuple(distributions), "source": source})
+    doc = Document(scenario=scenario, text="", file=None, data=data, locations=Locations())  # type: ignore[arg-type]
+    run_checks(doc, ())
+    return scenario
+
+
 def bundled() -> list[str]:
     """The ids of the bundled scenarios."""
     root = resources.files("realpolitik") / "scenarios"
@@ -49,12 +111,12 @@ def bundled_path(name: str) -> Path | None:
     return Path(str(path)) if path.is_file() else None
 
 
-def load(source: str | Path) -> Scenario:
+def load(source: str | Path, *, checks: Sequence[Check] = ()) -> Scenario:
     """Load a scenario from a path or a bundled scenario's id."""
-    return load_document(source).scenario
+    return load_document(source, checks=checks).scenario
 
 
-def load_document(source: str | Path) -> Document:
+def load_document(source: str | Path, *, checks: Sequence[Check] = ()) -> Document:
     """Load a scenario file (or bundled id) into a :class:`Document`."""
     name = str(source)
     path = Path(source)
@@ -68,30 +130,46 @@ def load_document(source: str | Path) -> Document:
             expected=f"a path to a scenario file, or one of the bundled scenarios: {known}",
         )
     text = read_text(path, display=name)
-    return loads_document(text, file=name)
+    return loads_document(text, file=name, checks=checks)
 
 
-def loads(text: str, *, file: str = "<string>") -> Scenario:
+def loads(text: str, *, file: str = "<string>", checks: Sequence[Check] = ()) -> Scenario:
     """Load a scenario from YAML text."""
-    return loads_document(text, file=file).scenario
+    return loads_document(text, file=file, checks=checks).scenario
 
 
-def loads_document(text: str, *, file: str = "<string>") -> Document:
+# Keys the loader sets: a file that writes them is refused.
+_DERIVED = {"distributions": "the loader lists the file's distributions itself",
+            "source": "the loader keeps the file's name and text itself"}  # fmt: skip
+
+
+def loads_document(text: str, *, file: str = "<string>", checks: Sequence[Check] = ()) -> Document:
+    """Parse, validate and check YAML text (``checks``: see the module docstring)."""
     data, locs = parse_yaml(text, file=file)
     if not isinstance(data, dict):
         raise locate(data, locs, file, (), value=data, expected="a YAML mapping of scenario keys")
-    from realpolitik.ensemble.distributions import extract
-    from realpolitik.ensemble.uncertain import attach
-
+    for key, why in _DERIVED.items():
+        if key in data:
+            raise locate(data, locs, file, (key,), problem=f"the key {key!r} in a file",
+                         expected=f"no {key!r} key ({why})")  # fmt: skip
     raw = data  # each {dist: ...} becomes its median; the distributions are kept
     data, found = extract(raw, error=lambda path, **kw: locate(raw, locs, file, path, **kw))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise _from_pydantic(exc, data, locs, file) from None
+        raise schema_error(exc, data, locs, file) from None
+    kept = []
+    for f in found:
+        line, col = locs.find(f.path)
+        name = display_path(data, f.path)
+        kept.append(
+            Uncertain(path=f.path, name=name, dist=f.dist, file=file, line=line, column=col)
+        )
+    scenario = scenario.model_copy(
+        update={"distributions": tuple(kept), "source": Source(file=file, text=text)}
+    )
     doc = Document(scenario=scenario, text=text, file=file, data=data, locations=locs)
-    check(doc)
-    attach(doc, found)
+    run_checks(doc, checks)
     return doc
 
 
@@ -191,7 +269,8 @@ def _model_in(annotation: Any, typing: Any) -> Any:
     return None
 
 
-def _from_pydantic(exc: ValidationError, data: Any, locs: Locations, file: str) -> InputError:
+def schema_error(exc: ValidationError, data: Any, locs: Locations, file: str) -> InputError:
+    """The first error pydantic found in ``data``, located in the file."""
     err = exc.errors()[0]
     loc = tuple(err["loc"])
     path = _data_path(data, loc)
@@ -239,7 +318,7 @@ def check(doc: Document) -> None:
     """Checks that need more than one field; raise the first problem found.
 
     Duplicate ids; positions, saliences and reference points against their issue's scale and
-    actors; at least 2 positioned actors per issue; the recorded outcome; the model names.
+    actors; at least 2 positioned actors per issue; the recorded outcome.
     """
     sc = doc.scenario
     _unique(doc, "actors", [a.id for a in sc.actors])
@@ -257,16 +336,6 @@ def check(doc: Document) -> None:
                     expected="one of the issue ids: " + ", ".join(sc.issue_ids),
                 )
             _within(doc, path, value, sc.issue(issue_id))
-    _check_models(doc)
-    from realpolitik.sim.checks import check as check_time  # time, events, crisis blocks
-
-    check_time(doc)
-    from realpolitik.sim.airlift import check as check_airlift  # the airlift block
-
-    check_airlift(doc)
-    from realpolitik.ensemble.uncertain import check as check_uncertainty
-
-    check_uncertainty(doc)
 
 
 def _unique(doc: Document, key: str, ids: list[str]) -> None:
@@ -336,30 +405,3 @@ def _check_issue(doc: Document, j: int, issue: Any, declared: set[str]) -> None:
         )
     if issue.reference_point is not None:
         _within(doc, (*base, "reference_point"), issue.reference_point, issue)
-
-
-def _check_models(doc: Document) -> None:
-    from realpolitik.models import UnknownModelError, get
-
-    seen: set[str] = set()
-    for k, entry in enumerate(doc.scenario.model_entries()):
-        path = ("models", k) if isinstance(doc.scenario.models[k], str) else ("models", k, "name")
-        if entry.name in seen:  # one forecast per model name: a second entry would replace it
-            raise doc.error(
-                path,
-                problem=f"{entry.name!r} is listed twice",
-                expected="each model once, with one set of options",
-            )
-        seen.add(entry.name)
-        try:
-            spec = get(entry.name)
-        except UnknownModelError as exc:
-            raise doc.error(
-                path, value=entry.name, expected=str(exc).split("; expected ")[1]
-            ) from None
-        try:
-            spec.parse_options(entry.options)
-        except InputError as exc:
-            key = exc.field.split(".", 1)[1] if exc.field and "." in exc.field else ""
-            line, col = doc.locations.find(("models", k, "options", key))
-            raise exc.located(file=doc.file, line=line, column=col) from None

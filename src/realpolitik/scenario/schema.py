@@ -4,24 +4,31 @@ Pydantic models with unknown keys forbidden. Structural checks (types, ranges th
 depend on other fields) live here; checks across fields (a position within its issue's scale,
 an actor id that no actor declares) live in :mod:`realpolitik.scenario.load` and the checks of
 each block it calls, so that each can name the exact path of the offending value. The blocks of
-the timeline, the crises, the airlift and the uncertainty are declared beside the code that
-reads them (``sim/schema.py``, ``sim/_airlift_config.py``, ``ensemble/schema.py``) and composed
-here. docs/scenario-format.md documents the format.
+the timeline, the crises, the airlift and the uncertainty are declared in the contracts
+(``contracts/blocks.py``, ``contracts/airlift.py``, ``contracts/uncertainty.py``), which every
+layer may read, and composed here. docs/scenario-format.md documents the format.
+
+Every number the file writes as a distribution (``{dist: normal, ...}``) holds its median, and
+the distribution itself is kept in ``Scenario.distributions`` (:class:`Uncertain`), so a
+scenario dumped and validated again (``Scenario.model_validate(sc.model_dump())``) keeps every
+uncertain input.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from realpolitik.ensemble.schema import Uncertainty
-from realpolitik.models import IssueInputs
-from realpolitik.sim.airlift import AirliftConfig
-from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
+from realpolitik.contracts.airlift import AirliftConfig
+from realpolitik.contracts.arrays import IssueInputs
+from realpolitik.contracts.blocks import Attrition, AttritionRecord, Event, Rubinstein, Time
+from realpolitik.contracts.uncertainty import Uncertainty
+from realpolitik.scenario.distributions import Distribution, parse
 
-__all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
+__all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry", "Uncertain", "Source"]
 
 
 class _Strict(BaseModel):
@@ -93,6 +100,79 @@ class Outcome(_Strict):
     attrition: AttritionRecord | None = None  # who conceded, and on which day
 
 
+def _data_path_of(data: Any, dotted: str) -> tuple[Any, ...]:
+    """The keys and list indices of ``dotted`` (list items by their id, or an index), which
+    must name a number; an :class:`~realpolitik.errors.InputError` otherwise."""
+    from realpolitik.errors import InputError
+
+    path: list[Any] = []
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+            continue
+        if isinstance(node, list):
+            ids = [item.get("id") if isinstance(item, dict) else None for item in node]
+            if part in ids:
+                k = ids.index(part)
+            elif part.isdecimal() and int(part) < len(node):
+                k = int(part)
+            else:
+                known = ", ".join(str(i) for i in ids if i is not None) or f"0 to {len(node) - 1}"
+                raise InputError(
+                    field=dotted, problem=f"no item {part!r}", expected=f"one of: {known}"
+                )
+            path.append(k)
+            node = node[k]
+            continue
+        keys = ", ".join(map(str, node)) if isinstance(node, dict) else "none"
+        raise InputError(field=dotted, problem=f"no key {part!r}", expected=f"one of: {keys}")
+    if isinstance(node, bool) or not isinstance(node, (int, float)):
+        raise InputError(field=dotted, value=node, expected="a path to a number")
+    return tuple(path)
+
+
+def _as_distribution(value: Any) -> Any:
+    if isinstance(value, Distribution):
+        return value
+    if isinstance(value, dict):
+        return parse(value)
+    raise ValueError("a distribution, e.g. {dist: normal, mean: 0, sd: 1}")
+
+
+DistributionField = Annotated[
+    Any,
+    BeforeValidator(_as_distribution),
+    PlainSerializer(lambda d: d.describe(), return_type=dict),
+]
+
+
+class Uncertain(_Strict):
+    """A number the file writes as a distribution: where it is, and how it varies.
+
+    ``path`` is the keys and list indices of the number in the scenario's data (the same in
+    the file and in ``Scenario.model_dump()``), ``name`` its dotted path in the scenario's own
+    keys (``issues.railway.positions.stalin``, list items by their id), ``dist`` the
+    :class:`~realpolitik.scenario.distributions.Distribution` (dumped as its ``{dist: ...}``
+    mapping) and ``file``/``line``/``column`` where the file wrote it (for located errors).
+    """
+
+    path: tuple[str | int, ...]
+    name: str
+    dist: DistributionField
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+class Source(_Strict):
+    """The file a scenario was loaded from and its text (kept for reproduction metadata)."""
+
+    file: str
+    text: str
+
+
 class Scenario(_Strict):
     """A negotiation or crisis, as a scenario file describes it."""
 
@@ -103,18 +183,77 @@ class Scenario(_Strict):
     issues: list[Issue] = Field(default_factory=list)
     models: list[str | ModelEntry] = Field(default_factory=list)
     outcome: Outcome | None = None
-    # The timeline and the two-party crisis blocks (realpolitik.sim.schema).
+    # The timeline and the two-party crisis blocks (realpolitik.contracts.blocks).
     time: Time | None = None
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
-    # The airlift logistics block (realpolitik.sim.airlift).
+    # The airlift logistics block (realpolitik.contracts.airlift; run by realpolitik.sim).
     airlift: AirliftConfig | None = None
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
     runs: int = Field(default=1, ge=1)
-    # Set by the loader: the text, data and {dist: ...} distributions (ensemble.uncertain).
-    _source: Any = PrivateAttr(default=None)
+    # Set by the loader: the file's {dist: ...} distributions, in the order they appear, and
+    # the file itself (not dumped: provenance, not data).
+    distributions: tuple[Uncertain, ...] = ()
+    source: Source | None = Field(default=None, exclude=True, repr=False)
+
+    # -- building and changing -------------------------------------------------------------
+    @classmethod
+    def from_yaml(cls, text: str, *, file: str = "<string>") -> Scenario:
+        """A scenario from YAML text, validated and checked as a loaded file is."""
+        from realpolitik.scenario.load import loads
+
+        return loads(text, file=file)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A changed copy: top-level fields replaced (``sc.replace(runs=500)``), validated and
+        checked again. The distributions under a replaced field are dropped."""
+        from realpolitik.scenario.load import revalidate
+
+        data = self.model_dump()
+        unknown = [k for k in changes if k not in type(self).model_fields or k == "source"]
+        if unknown:
+            from realpolitik.errors import InputError
+
+            raise InputError(
+                field=unknown[0], problem=f"unknown field {unknown[0]!r}",
+                expected="one of: " + ", ".join(f for f in type(self).model_fields if f != "source"),
+            )  # fmt: skip
+        data.update(changes)
+        kept = tuple(u for u in self.distributions if u.path[0] not in changes)
+        if "distributions" in changes:
+            kept = tuple(Uncertain.model_validate(u) for u in changes["distributions"])
+        return revalidate(data, distributions=kept)
+
+    def what_if(self, changes: Mapping[str, float] | None = None, /, **more: float) -> Scenario:
+        """A copy with numbers set, each addressed by the dotted path events use:
+        ``sc.what_if({"issues.dalian.saliences.stalin": 0.9})`` (list items by their id:
+        ``issues.<issue>.positions.<actor>``, ``actors.<actor>.capability``,
+        ``attrition.cost.<party>``, ...). A number set this way is no longer uncertain: its
+        distribution, if the file gave one, is dropped."""
+        from realpolitik.scenario.load import revalidate
+
+        data = self.model_dump()
+        set_paths = []
+        for dotted, value in {**(changes or {}), **more}.items():
+            path = _data_path_of(data, dotted)
+            node = data
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+            set_paths.append(path)
+        kept = tuple(u for u in self.distributions if tuple(u.path) not in set_paths)
+        return revalidate(data, distributions=kept)
+
+    def __repr__(self) -> str:
+        n_unc = len(self.distributions)
+        return (
+            f"Scenario({self.name!r}, actors={len(self.actors)}, issues={len(self.issues)}, "
+            f"distributions={n_unc}, runs={self.runs})"
+        )
+
+    __str__ = __repr__
 
     # -- derived views ---------------------------------------------------------------------
     @property

@@ -1,6 +1,6 @@
 """The timeline's scheduled events that change the airlift (DESIGN "The timeline").
 
-A scenario's ``events`` (:mod:`realpolitik.sim.schema`) may name these paths, next to the
+A scenario's ``events`` (:mod:`realpolitik.contracts.blocks`) may name these paths, next to the
 bargaining parameters; their day counts from ``time.start`` and may be fractional (hours):
 
 ``airlift.airfields.<field>.open``

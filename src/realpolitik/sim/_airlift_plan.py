@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from realpolitik.sim._airlift_config import CARGOES, AirliftConfig, FleetEntry
+from realpolitik.contracts.airlift import CARGOES, AirliftConfig, FleetEntry
 from realpolitik.sim._airlift_events import AirliftChange
 from realpolitik.sim.events import apply_op
 

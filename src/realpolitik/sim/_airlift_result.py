@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.sim._airlift_config import CARGOES, City
+from realpolitik.contracts.airlift import CARGOES, City
 from realpolitik.sim._airlift_engine import Counts
 from realpolitik.sim._airlift_plan import Plan
 

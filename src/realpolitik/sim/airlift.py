@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.sim._airlift_config import (
+from realpolitik.contracts.airlift import (
     CARGOES,
     AircraftType,
     Airfield,
@@ -73,7 +73,6 @@ __all__ = [
     "run_airlift",
     "run_cached",
     "run_scenario",
-    "summary",
 ]
 
 
@@ -119,38 +118,6 @@ def capacity_on(
     return float(capacity(p, groups)[day])
 
 
-def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
-    """The JSON shape of ``realpolitik airlift --json``."""
-    d = result.daily
-    daily = [
-        {
-            "date": str(date),
-            "tons": float(t),
-            "flights": int(f),
-            "stocks_days": float(s),
-            "shortfall": float(x),
-        }
-        for date, t, f, s, x in zip(
-            result.dates,
-            d["tons"].tolist(),
-            d["flights"].tolist(),
-            d["stocks_days"].tolist(),
-            d["shortfall"].tolist(),
-            strict=True,
-        )
-    ]
-    monthly = [
-        {"month": m["month"], "tons": m["tons"], "flights": m["flights"]} for m in result.monthly()
-    ]
-    total = result.total()
-    return {
-        "scenario": scenario,
-        "daily": daily,
-        "monthly": monthly,
-        "total": {"tons": total["tons"], "flights": total["flights"]},
-    }
-
-
 _LAST: list[Any] = [None, None, None]  # (config, (seed, changes), result) of the last run
 
 
@@ -175,7 +142,7 @@ def attrition_costs(scenario: Any, seed: int | None = 0) -> dict[str, list[float
     """The daily cost of each party named in ``airlift.costs``, for ``attrition`` to read.
 
     Day 0 is ``time.start`` (else the airlift's start). For each party (docs/specs/
-    attrition.md, "In the bundled scenarios"; :class:`~._airlift_config.PartyCost`):
+    attrition.md, "In the bundled scenarios"; :class:`realpolitik.contracts.airlift.PartyCost`):
 
         k(d) = cost(d) + hardship * shortfall(d) / need + effort * flying_hours(d) / 1000
                + reputation * sum_{s < d} min(1, tons(s) / need) / 30

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from realpolitik.contracts.blocks import OPS
 from realpolitik.models._attrition_core import AttritionInputError
 from realpolitik.sim.events import PathProblem, apply_op, parse_path
-from realpolitik.sim.schema import OPS
 
 __all__ = ["check"]
 
@@ -263,10 +263,10 @@ def _check_attrition(doc: Any) -> None:
 def _check_attrition_solvable(doc: Any) -> None:
     """What the spec rules out, with the whole schedule of events (foreseen and surprises)."""
     at = doc.scenario.attrition
-    from realpolitik.models.attrition import solution_for
+    from realpolitik.sim.coupling import attrition_solution
 
     try:
-        solution_for(doc.scenario)
+        attrition_solution(doc.scenario)
     except AttritionInputError as exc:
         party = at.parties[exc.party] if exc.party is not None else None
         path = ("attrition", exc.key) + ((party,) if party is not None else ())

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import simpy
 
+from realpolitik.contracts.blocks import OPS
 from realpolitik.models._attrition_core import Beliefs, Steps
 from realpolitik.models._registry import IssueResult, RoundParams, RunContext
 from realpolitik.sim.events import Change, apply_op, apply_to_steps, parse_path
-from realpolitik.sim.schema import OPS
 
 __all__ = [
     "ScheduledEvent",

@@ -8,9 +8,10 @@ A new format joins :data:`FORMATS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from realpolitik.errors import InputError
 from realpolitik.scenario._yaml import read_text
@@ -75,24 +76,31 @@ def to_yaml(imported: Imported, source: str) -> str:
     return dump_yaml(imported.data, header)
 
 
-def load_any(source: str | Path, format: str = "auto", *, notices: list[str] | None = None):  # noqa: ANN201
+def load_any(  # noqa: ANN201
+    source: str | Path,
+    format: str = "auto",
+    *,
+    notices: list[str] | None = None,
+    checks: Sequence[Any] = (),
+):
     """A :class:`~realpolitik.scenario.Scenario` from a scenario file, a bundled id, or a file of
     an imported format (``format``: ``auto``, ``scenario`` or a name in :data:`FORMATS`).
 
-    Notices of the import (e.g. renamed repeated actors) are appended to ``notices``.
+    Notices of the import (e.g. renamed repeated actors) are appended to ``notices``;
+    ``checks`` are the loader's (:mod:`realpolitik.scenario.load`).
     """
     from realpolitik.scenario.load import load, loads
 
     if format == "scenario":
-        return load(source)
+        return load(source, checks=checks)
     path = Path(source)
     if format == "auto":
         if not path.is_file():
-            return load(source)  # a bundled id, or the loader's "no such file" error
+            return load(source, checks=checks)  # a bundled id, or the loader's "no such file" error
         text = read_text(path, display=str(source))
         fmt = detect_format(text)
         if fmt == "scenario":
-            return load(source)
+            return load(source, checks=checks)
     elif format not in FORMATS:
         raise InputError(
             field="--format",
@@ -102,18 +110,18 @@ def load_any(source: str | Path, format: str = "auto", *, notices: list[str] | N
     imported = read_any(path, format, display=str(source))
     if notices is not None:
         notices.extend(imported.notices)
-    return _validated(imported, str(source)) or loads(
-        to_yaml(imported, str(source)), file=f"{source} (as imported)"
+    return _validated(imported, str(source), checks) or loads(
+        to_yaml(imported, str(source)), file=f"{source} (as imported)", checks=checks
     )
 
 
-def _validated(imported: Imported, source: str):  # noqa: ANN202
+def _validated(imported: Imported, source: str, checks: Sequence[Any] = ()):  # noqa: ANN202
     """The scenario of imported data, validated as a loaded file would be, or None on any
     problem (the caller then loads the YAML text, whose errors are located in it)."""
     from pydantic import ValidationError
 
     from realpolitik.scenario._yaml import Locations
-    from realpolitik.scenario.load import Document, check
+    from realpolitik.scenario.load import Document, run_checks
     from realpolitik.scenario.schema import Scenario
 
     try:
@@ -121,7 +129,7 @@ def _validated(imported: Imported, source: str):  # noqa: ANN202
         doc = Document(
             scenario=scenario, text="", file=source, data=imported.data, locations=Locations()
         )
-        check(doc)
+        run_checks(doc, checks)
     except (ValidationError, InputError):
         return None
     return scenario

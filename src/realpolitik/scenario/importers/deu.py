@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.contracts.arrays import IssueInputs
 from realpolitik.errors import InputError
-from realpolitik.models import IssueInputs
 from realpolitik.scenario._yaml import read_text
 from realpolitik.scenario.importers._common import Imported
 from realpolitik.scenario.importers._deu_tables import (

@@ -21,7 +21,8 @@ Five families (parameters in the field's own unit):
 
 An optional ``bounds: [low, high]`` (either may be null) clips every draw. Draws are also
 always clipped to the field's valid range (a position to its issue's scale, a salience to
-[0, 1], a capability kept > 0); see :mod:`realpolitik.ensemble.uncertain`.
+[0, 1], a capability kept > 0); see :mod:`realpolitik.ensemble.uncertain`. The loader keeps each one it finds on the
+scenario's ``distributions`` field (:class:`realpolitik.scenario.schema.Uncertain`).
 
 Every draw is an inverse-CDF transform ``ppf(u)`` of one uniform number ``u`` in [0, 1): the
 seeded ensemble and the sensitivity analysis (which samples the unit cube with SALib) share
@@ -39,7 +40,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 __all__ = [
     "Distribution",
@@ -109,6 +109,8 @@ class Normal(Distribution):
     family = "normal"
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # loaded on the first draw, not with the scenario
+
         return self.mean + self.sd * special.ndtri(u)
 
 
@@ -149,6 +151,8 @@ class Beta(Distribution):
     family = "beta"
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
         return self.low + (self.high - self.low) * special.betaincinv(self.a, self.b, u)
 
 
@@ -336,6 +340,8 @@ _FIXED = {
     ("models",): "model options",
     ("outcome",): "the recorded outcome",
     ("name",): "the name",
+    ("distributions",): "the distributions the loader lists",
+    ("source",): "the source the loader keeps",
 }
 
 
