@@ -109,7 +109,9 @@ async def post_scenario(request: Request) -> dict[str, Any]:
             if len(data) > bench.limits.max_upload:
                 break
         data, name = bytes(data), request.headers.get("x-filename", "upload.yaml")
-    ref = upload(bench.store, name, data, bench.limits.max_upload)
+    from starlette.concurrency import run_in_threadpool
+
+    ref = await run_in_threadpool(upload, bench.store, name, data, bench.limits.max_upload)
     return {"id": ref.id, "name": ref.name, "origin": ref.origin}
 
 

@@ -109,7 +109,12 @@ class Jobs:
         with self._lock:
             fut = self._futures.get(run_id)
         if fut is not None:
-            fut.exception(timeout)
+            from concurrent.futures import TimeoutError as Timeout
+
+            try:
+                fut.exception(timeout)
+            except Timeout:
+                pass
 
     def shutdown(self) -> None:
         for event in list(self._cancel.values()):

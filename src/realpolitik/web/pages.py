@@ -62,8 +62,15 @@ async def upload_page(request: Request) -> Any:
     if item is None or isinstance(item, str):
         return library_page(request, error="choose a scenario file to upload", status=422)
     data = await item.read(bench.limits.max_upload + 1)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_finish_upload, request, item.filename, data)
+
+
+def _finish_upload(request: Request, filename: str | None, data: bytes) -> Any:
+    bench = _bench(request)
     try:
-        ref = upload(bench.store, item.filename, data, bench.limits.max_upload)
+        ref = upload(bench.store, filename, data, bench.limits.max_upload)
     except InputError as exc:
         return library_page(request, error=str(exc), status=422)
     except TooLarge as exc:
@@ -139,9 +146,7 @@ def scenario_page(sid: str, request: Request) -> Any:
 @router.post("/scenarios/{sid}/run")
 async def run_page(sid: str, request: Request) -> Any:
     """Apply the editor's changes (a new scenario text when anything changed) and start."""
-    from realpolitik.forecast import parse_model_arg
-    from realpolitik.store.execute import prepare
-    from realpolitik.web.whatif import apply_edits, parse_field_name
+    from realpolitik.web.whatif import parse_field_name
 
     bench = _bench(request)
     ref = scenario_ref(bench.store, sid)
@@ -157,6 +162,28 @@ async def run_page(sid: str, request: Request) -> Any:
         str(name): str(form.get(f"opt:{name}") or "").strip() for name in form.getlist("model")
     }
     runs_text, seed_text = str(form.get("runs") or "").strip(), str(form.get("seed") or "").strip()
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(
+        _start_run, request, sid, ref, edits, values, chosen, runs_text, seed_text
+    )
+
+
+def _start_run(
+    request: Request,
+    sid: str,
+    ref: Any,
+    edits: dict[tuple[Any, ...], str],
+    values: dict[str, str],
+    chosen: dict[str, str],
+    runs_text: str,
+    seed_text: str,
+) -> Any:
+    from realpolitik.forecast import parse_model_arg
+    from realpolitik.store.execute import prepare
+    from realpolitik.web.whatif import apply_edits
+
+    bench = _bench(request)
     try:
         text = apply_edits(ref.text, edits, file=ref.name)
         if not chosen:
