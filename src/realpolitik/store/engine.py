@@ -95,6 +95,8 @@ def make_engine(url: str) -> Any:
             problem=f"the database driver is not installed ({exc.name})",
             expected=_EXTRA,
         ) from None
+    except Exception:  # noqa: BLE001 - an unknown dialect, bad arguments
+        raise InputError(field="--store", value=_hide_password(url), expected=_URLS) from None
 
 
 def migrate(engine: Any) -> None:
