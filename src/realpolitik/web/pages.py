@@ -16,6 +16,9 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 WAIT_FOR_QUICK_RUN = 2.0  # seconds a run's POST waits, so a quick run shows its results at once
+# A form sent back with its located error is a page like any other (the JSON API answers 422):
+# a browser logs every 4xx page load as a console error.
+FORM_ERROR = 200
 
 
 def _bench(request: Request) -> Any:
@@ -60,7 +63,7 @@ async def upload_page(request: Request) -> Any:
     form = await request.form(max_files=1, max_fields=10)
     item = form.get("file")
     if item is None or isinstance(item, str):
-        return library_page(request, error="choose a scenario file to upload", status=422)
+        return library_page(request, error="choose a scenario file to upload", status=FORM_ERROR)
     data = await item.read(bench.limits.max_upload + 1)
     from starlette.concurrency import run_in_threadpool
 
@@ -71,10 +74,8 @@ def _finish_upload(request: Request, filename: str | None, data: bytes) -> Any:
     bench = _bench(request)
     try:
         ref = upload(bench.store, filename, data, bench.limits.max_upload)
-    except InputError as exc:
-        return library_page(request, error=str(exc), status=422)
-    except TooLarge as exc:
-        return library_page(request, error=str(exc), status=413)
+    except (InputError, TooLarge) as exc:
+        return library_page(request, error=str(exc), status=FORM_ERROR)
     return RedirectResponse(f"/scenarios/{ref.id}", status_code=303)
 
 
@@ -206,7 +207,7 @@ def _start_run(
         run_id = bench.jobs.submit(prep, origin=origin)
     except InputError as exc:
         return _scenario_page(
-            request, sid, error=str(exc), status=422, values=values, chosen=chosen,
+            request, sid, error=str(exc), status=FORM_ERROR, values=values, chosen=chosen,
             runs=runs_text, seed=seed_text,
         )
     bench.jobs.wait(run_id, timeout=WAIT_FOR_QUICK_RUN)
