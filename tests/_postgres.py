@@ -71,12 +71,35 @@ def postgres_cluster() -> Iterator[str]:
         subprocess.run([*as_owner, *cmd], check=True, capture_output=True, timeout=120)
 
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "-N")
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(tmp / "log"), "-w", "start")
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "-N",
+        )
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(tmp / "log"),
+            "-w",
+            "start",
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         detail = getattr(exc, "stderr", b"") or b""
-        skip_or_fail(f"could not start a throwaway cluster: {exc} {detail.decode(errors='replace')[-300:]}")
+        skip_or_fail(
+            f"could not start a throwaway cluster: {exc} {detail.decode(errors='replace')[-300:]}"
+        )
     try:
         yield f"postgresql+psycopg://postgres@/postgres?host={sock}&port={port}"
     finally:

@@ -34,7 +34,11 @@ def test_save_list_show(cli, store_url):
     assert len(listing) == 1
     row = listing[0]
     assert {k: row[k] for k in ("id", "scenario", "models", "runs", "seed", "status")} == {
-        "id": 1, "scenario": "moscow-1949", "models": ["compromise"], "runs": 1, "seed": 4,
+        "id": 1,
+        "scenario": "moscow-1949",
+        "models": ["compromise"],
+        "runs": 1,
+        "seed": 4,
         "status": "done",
     }
     assert row["started"][:2] == "20"

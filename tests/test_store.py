@@ -161,8 +161,12 @@ def test_status_reads_interrupted_when_the_process_is_gone(store):
     import subprocess
     import sys
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert effective_status({**base, "pid": os.getpid()}, now) == "running"
     assert effective_status({**base, "pid": int(dead.stdout)}, now) == "interrupted"
     assert effective_status({**base, "pid": 1, "host": "elsewhere"}, now) == "running"
@@ -176,8 +180,11 @@ def test_integrity_check_finds_partial_summaries(store):
     run_id = _new_run(store, runs=1)
     assert store.integrity() == []
     with store.engine.begin() as conn:  # a summary row for a run that never finished
-        conn.execute(t.issue_summaries.insert().values(
-            run_id=run_id, model="compromise", issue="dalian", issue_index=3, value=1.0))
+        conn.execute(
+            t.issue_summaries.insert().values(
+                run_id=run_id, model="compromise", issue="dalian", issue_index=3, value=1.0
+            )
+        )
     assert any("not done" in p for p in store.integrity())
 
 
@@ -210,10 +217,16 @@ def test_chunk_codec_is_exact():
 
     rng = np.random.default_rng(0)
     chunk = Chunk(
-        start=5, stop=9, draws=rng.random((4, 3)),
+        start=5,
+        stop=9,
+        draws=rng.random((4, 3)),
         values={"compromise": rng.random((4, 6)), "eum": np.array([[np.nan] * 6] * 4)},
-        crises={"attrition": {"conceded": np.array(["stalin", "", "mao", "stalin"], dtype=object),
-                              "day": np.array([1.5, np.inf, 0.0, 3.25])}},
+        crises={
+            "attrition": {
+                "conceded": np.array(["stalin", "", "mao", "stalin"], dtype=object),
+                "day": np.array([1.5, np.inf, 0.0, 3.25]),
+            }
+        },
     )
     back = chunk_of(chunk_bytes(chunk), 5, 9)
     assert np.array_equal(back.draws, chunk.draws)
@@ -256,8 +269,16 @@ issues:
 
 def test_forecast_diff():
     a = {"issues": [{"id": "x", "name": "X", "unit": "u", "forecasts": {"m": {"value": 1.0}}}]}
-    b = {"issues": [{"id": "x", "name": "X", "unit": "u", "forecasts": {"m": {"value": 3.5},
-                                                                       "n": {"value": 2.0}}}]}
+    b = {
+        "issues": [
+            {
+                "id": "x",
+                "name": "X",
+                "unit": "u",
+                "forecasts": {"m": {"value": 3.5}, "n": {"value": 2.0}},
+            }
+        ]
+    }
     rows = forecast_changes(a, b)
     assert [(r["model"], r["a"], r["b"], r["delta"], r["changed"]) for r in rows] == [
         ("m", 1.0, 3.5, 2.5, True),

@@ -44,7 +44,10 @@ def _json(obj):
 
 @pytest.fixture
 def client(tmp_path):
-    app = create_app(f"sqlite:///{tmp_path / 'runs.sqlite'}", limits=Limits(max_runs=5000, max_jobs=2, max_upload=4096))
+    app = create_app(
+        f"sqlite:///{tmp_path / 'runs.sqlite'}",
+        limits=Limits(max_runs=5000, max_jobs=2, max_upload=4096),
+    )
     with TestClient(app) as c:
         yield c
 
@@ -62,7 +65,11 @@ def _wait(client, run_id, timeout=60):
 def test_scenarios_upload_and_list(client):
     listing = client.get("/api/scenarios").json()["scenarios"]
     assert {"id": "moscow-1949", "name": "moscow-1949", "origin": "bundled"} in listing
-    r = client.post("/api/scenarios", content=TINY, headers={"content-type": "application/yaml", "x-filename": "tiny.yaml"})
+    r = client.post(
+        "/api/scenarios",
+        content=TINY,
+        headers={"content-type": "application/yaml", "x-filename": "tiny.yaml"},
+    )
     assert r.status_code == 201, r.text
     sha = hashlib.sha256(TINY.encode()).hexdigest()
     assert r.json() == {"id": sha, "name": "tiny.yaml", "origin": "upload"}
@@ -100,7 +107,11 @@ def test_cross_origin_writes_are_refused(client):
     assert r.status_code == 403 and "cross-origin" in r.json()["error"]
     r = client.delete("/api/runs/1", headers={"Origin": "null"})
     assert r.status_code == 403
-    r = client.post("/upload", files={"file": ("t.yaml", TINY.encode())}, headers={"Origin": "http://127.0.0.1:9"})
+    r = client.post(
+        "/upload",
+        files={"file": ("t.yaml", TINY.encode())},
+        headers={"Origin": "http://127.0.0.1:9"},
+    )
     assert r.status_code == 403
     own = client.post("/api/forecast", json=body, headers={"Origin": "http://testserver"})
     assert own.status_code == 200, own.text
@@ -120,14 +131,21 @@ def test_path_traversal_ids_reach_no_file(client):
 
 
 def test_malformed_bodies(client):
-    for body in ({}, {"scenario": "moscow-1949", "runs": 0}, {"scenario": "moscow-1949", "extra": 1},
-                 {"scenario": "moscow-1949", "runs": "many"}, {"scenario": "moscow-1949", "seed": -1}):
+    for body in (
+        {},
+        {"scenario": "moscow-1949", "runs": 0},
+        {"scenario": "moscow-1949", "extra": 1},
+        {"scenario": "moscow-1949", "runs": "many"},
+        {"scenario": "moscow-1949", "seed": -1},
+    ):
         assert client.post("/api/runs", json=body).status_code == 422, body
     r = client.post("/api/runs", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422
     r = client.post("/api/runs", json={"scenario": "moscow-1949", "models": {"nosuch": {}}})
     assert r.status_code == 422 and "nosuch" in r.json()["error"]
-    r = client.post("/api/runs", json={"scenario": "moscow-1949", "models": {"eum": {"rounds": "x"}}})
+    r = client.post(
+        "/api/runs", json={"scenario": "moscow-1949", "models": {"eum": {"rounds": "x"}}}
+    )
     assert r.status_code == 422 and "eum.rounds" in r.json()["error"]
     r = client.post("/api/runs", json={"scenario": BAD})  # YAML text: the located error
     assert r.status_code == 422 and r.json()["error"].startswith("request.yaml:10:26:")
@@ -139,7 +157,12 @@ def test_runs_cap(client):
 
 
 def test_jobs_cap_and_cancel(client):
-    long = {"scenario": "moscow-1949", "models": {"compromise": {}, "attrition": {}}, "runs": 4000, "seed": 3}
+    long = {
+        "scenario": "moscow-1949",
+        "models": {"compromise": {}, "attrition": {}},
+        "runs": 4000,
+        "seed": 3,
+    }
     ids = [client.post("/api/runs", json=long).json()["id"] for _ in range(2)]
     r = client.post("/api/runs", json=long)
     assert r.status_code == 429 and "2 jobs are running" in r.json()["error"]
@@ -161,7 +184,9 @@ def test_run_lifecycle_and_compare(client):
     assert run["status"] == "done" and run["progress"] == {"done": 50, "total": 50}
     assert run["forecast"] == _json(direct.to_json())
     other = client.post("/api/forecast", json={**body, "runs": 1}).json()
-    assert other["forecast"] == _json(forecast(load("moscow-1949"), ["compromise"], seed=9, runs=1).to_json())
+    assert other["forecast"] == _json(
+        forecast(load("moscow-1949"), ["compromise"], seed=9, runs=1).to_json()
+    )
     listed = [x["id"] for x in client.get("/api/runs").json()["runs"]]
     assert listed == [other["id"], run["id"]]
     cmp = client.get(f"/api/compare?a={run['id']}&b={other['id']}").json()
@@ -175,8 +200,13 @@ def test_run_lifecycle_and_compare(client):
 def test_openapi_and_no_cdn_docs(client):
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) >= {
-        "/api/scenarios", "/api/scenarios/{sid}", "/api/runs", "/api/runs/{rid}", "/api/forecast",
-        "/api/compare", "/api/runs/{rid}/cancel",
+        "/api/scenarios",
+        "/api/scenarios/{sid}",
+        "/api/runs",
+        "/api/runs/{rid}",
+        "/api/forecast",
+        "/api/compare",
+        "/api/runs/{rid}/cancel",
     }
     assert "delete" in spec["paths"]["/api/runs/{rid}"]
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
@@ -190,12 +220,18 @@ def test_pages_what_if_loop(client):
     base = {"model": "compromise", "runs": "1", "seed": "1"}
     a = client.post("/scenarios/moscow-1949/run", data=base, follow_redirects=False)
     assert a.status_code == 303
-    b = client.post("/scenarios/moscow-1949/run", data={**base, name: "1.0"}, follow_redirects=False)
+    b = client.post(
+        "/scenarios/moscow-1949/run", data={**base, name: "1.0"}, follow_redirects=False
+    )
     run_a, run_b = (int(x.headers["location"].rsplit("/", 1)[1]) for x in (a, b))
     for rid in (run_a, run_b):
         _wait(client, rid)
-    va = client.get(f"/api/runs/{run_a}").json()["forecast"]["issues"][3]["forecasts"]["compromise"]["value"]
-    vb = client.get(f"/api/runs/{run_b}").json()["forecast"]["issues"][3]["forecasts"]["compromise"]["value"]
+    va = client.get(f"/api/runs/{run_a}").json()["forecast"]["issues"][3]["forecasts"][
+        "compromise"
+    ]["value"]
+    vb = client.get(f"/api/runs/{run_b}").json()["forecast"]["issues"][3]["forecasts"][
+        "compromise"
+    ]["value"]
     # the compromise is the capability×salience weighted mean of positions; computed here
     sc = load("moscow-1949")
     inp = sc.inputs()
@@ -216,7 +252,10 @@ def test_pages_what_if_loop(client):
     assert 'data-issue="dalian" data-model="compromise" data-changed="yes"' in cmp
     assert 'data-issue="alliance" data-model="compromise" data-changed="no"' in cmp
     bad = client.post("/scenarios/moscow-1949/run", data={**base, name: "lots"})
-    assert 'id="error"' in bad.text and "issues.dalian.saliences.stalin: got &#39;lots&#39;" in bad.text
+    assert (
+        'id="error"' in bad.text
+        and "issues.dalian.saliences.stalin: got &#39;lots&#39;" in bad.text
+    )
     assert client.get("/runs").status_code == 200
 
 

@@ -110,7 +110,9 @@ def _run(page, server, edits=None, runs="1"):
 
 
 def _dalian(page):
-    return float(page.get_attribute('td[data-issue="dalian"][data-model="compromise"]', "data-value"))
+    return float(
+        page.get_attribute('td[data-issue="dalian"][data-model="compromise"]', "data-value")
+    )
 
 
 def test_what_if_loop_and_compare(page, server):
@@ -150,7 +152,9 @@ def test_progress_and_cancel(page, server):
 
 def test_malformed_upload_shows_the_located_error(page, server, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\nactors:\n  - {id: a, name: A, capability: -3}\nissues: []\n", encoding="utf-8")
+    bad.write_text(
+        "name: x\nactors:\n  - {id: a, name: A, capability: -3}\nissues: []\n", encoding="utf-8"
+    )
     page.goto(server + "/")
     page.set_input_files('#upload input[type="file"]', str(bad))
     page.click('#upload button[type="submit"]')

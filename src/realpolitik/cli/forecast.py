@@ -127,9 +127,7 @@ def forecast_command(
         if save:
             result = _save_and_run(sc, scenario, store, model, seed, runs, executor, progress)
         else:
-            result = forecast(
-                sc, model, seed=seed, runs=runs, executor=executor, progress=progress
-            )
+            result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
     if out is not None:
         write_out(result, out, seed)
     if as_json:

@@ -15,4 +15,12 @@ from __future__ import annotations
 from realpolitik.store.engine import ENV, default_url, resolve_url
 from realpolitik.store.store import STALE, Store, effective_status, scenario_sha
 
-__all__ = ["ENV", "STALE", "Store", "default_url", "effective_status", "resolve_url", "scenario_sha"]
+__all__ = [
+    "ENV",
+    "STALE",
+    "Store",
+    "default_url",
+    "effective_status",
+    "resolve_url",
+    "scenario_sha",
+]

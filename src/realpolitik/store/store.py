@@ -115,7 +115,9 @@ class Store:
         sha = scenario_sha(text)
 
         def write(conn: Any) -> None:
-            if conn.execute(select(t.scenarios.c.sha256).where(t.scenarios.c.sha256 == sha)).first():
+            if conn.execute(
+                select(t.scenarios.c.sha256).where(t.scenarios.c.sha256 == sha)
+            ).first():
                 return
             conn.execute(
                 insert(t.scenarios).values(
@@ -152,7 +154,9 @@ class Store:
             "progress": 0,
             **fields,
         }
-        return self._write(lambda conn: conn.execute(insert(t.runs).values(**row)).inserted_primary_key[0])
+        return self._write(
+            lambda conn: conn.execute(insert(t.runs).values(**row)).inserted_primary_key[0]
+        )
 
     def claim(self, run_id: int) -> None:
         """Take an interrupted run over (resume): running again, in this process."""
@@ -173,7 +177,9 @@ class Store:
         self._update(run_id, **values)
 
     def _update(self, run_id: int, **values: Any) -> None:
-        self._write(lambda conn: conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values)))
+        self._write(
+            lambda conn: conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
+        )
 
     def save_chunk(self, run_id: int, idx: int, chunk: Any, progress: int) -> None:
         """Checkpoint one finished chunk, with the heartbeat and progress, in one transaction."""
@@ -261,7 +267,11 @@ class Store:
         """:meth:`run`, or an :class:`InputError` naming the missing id."""
         row = self.run(run_id, full=full)
         if row is None:
-            raise InputError(field="ID", value=run_id, expected="the id of a stored run (see `realpolitik runs list`)")
+            raise InputError(
+                field="ID",
+                value=run_id,
+                expected="the id of a stored run (see `realpolitik runs list`)",
+            )
         return row
 
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -282,7 +292,9 @@ class Store:
 
     def parquet(self, run_id: int) -> bytes | None:
         """The results table of a finished run as Parquet bytes."""
-        rows = self._read(select(t.runs.c.parquet, t.runs.c.parquet_path).where(t.runs.c.id == run_id))
+        rows = self._read(
+            select(t.runs.c.parquet, t.runs.c.parquet_path).where(t.runs.c.id == run_id)
+        )
         if not rows:
             return None
         if rows[0]["parquet"] is not None:
@@ -347,7 +359,9 @@ class Store:
         )
         problems += [f"runs: run {r['id']} is done without a forecast" for r in missing]
         left = self._read(
-            select(t.chunks.c.run_id, func.count()).where(t.chunks.c.run_id.in_(done or {-1})).group_by(t.chunks.c.run_id)
+            select(t.chunks.c.run_id, func.count())
+            .where(t.chunks.c.run_id.in_(done or {-1}))
+            .group_by(t.chunks.c.run_id)
         )
         problems += [f"chunks: run {r['run_id']} is done but keeps checkpoints" for r in left]
         orphans = self._read(

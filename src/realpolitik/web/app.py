@@ -84,8 +84,10 @@ def create_app(
             size = request.headers.get("content-length")
             if size and size.isdecimal() and int(size) > limits.max_upload + _FRAMING:
                 return JSONResponse(
-                    {"error": f"the request body is {int(size):,} bytes; expected at most "
-                     f"{limits.max_upload:,} bytes (`realpolitik serve --max-upload`)"},
+                    {
+                        "error": f"the request body is {int(size):,} bytes; expected at most "
+                        f"{limits.max_upload:,} bytes (`realpolitik serve --max-upload`)"
+                    },
                     status_code=413,
                 )
         response = await call_next(request)

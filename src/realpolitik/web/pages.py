@@ -207,8 +207,14 @@ def _start_run(
         run_id = bench.jobs.submit(prep, origin=origin)
     except InputError as exc:
         return _scenario_page(
-            request, sid, error=str(exc), status=FORM_ERROR, values=values, chosen=chosen,
-            runs=runs_text, seed=seed_text,
+            request,
+            sid,
+            error=str(exc),
+            status=FORM_ERROR,
+            values=values,
+            chosen=chosen,
+            runs=runs_text,
+            seed=seed_text,
         )
     bench.jobs.wait(run_id, timeout=WAIT_FOR_QUICK_RUN)
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
@@ -263,7 +269,9 @@ def delete_page(rid: int, request: Request) -> Any:
     bench = _bench(request)
     row = _row(request, rid)
     if row["effective"] == "running":
-        raise InputError(field="run", value=rid, problem="the run is running", expected="cancel it first")
+        raise InputError(
+            field="run", value=rid, problem="the run is running", expected="cancel it first"
+        )
     bench.store.delete_run(rid)
     bench.reports.pop(rid, None)
     return RedirectResponse("/runs", status_code=303)
@@ -280,7 +288,9 @@ def report_file(rid: int, request: Request, download: int = 0) -> Any:
         with bench.report_lock:  # matplotlib draws one figure at a time
             html = bench.reports.get(rid) or report_html(bench.store, rid)
             bench.reports[rid] = html
-    headers = {"Content-Disposition": f'attachment; filename="run-{rid}-report.html"'} if download else {}
+    headers = (
+        {"Content-Disposition": f'attachment; filename="run-{rid}-report.html"'} if download else {}
+    )
     return HTMLResponse(html, headers=headers)
 
 

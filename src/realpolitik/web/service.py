@@ -133,4 +133,6 @@ def prepare_request(
         text, name, origin = scenario, "request.yaml", "upload"
     if models is not None and not isinstance(models, dict):
         raise InputError(field="models", value=models, expected='{"model": {options}, ...}')
-    return prepare(text, name, models=models or None, runs=runs, seed=seed, executor=executor), origin
+    return prepare(
+        text, name, models=models or None, runs=runs, seed=seed, executor=executor
+    ), origin

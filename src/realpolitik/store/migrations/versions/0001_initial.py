@@ -28,9 +28,7 @@ def upgrade() -> None:
     op.create_table(
         "runs",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column(
-            "scenario_sha", sa.String(64), sa.ForeignKey("scenarios.sha256"), nullable=False
-        ),
+        sa.Column("scenario_sha", sa.String(64), sa.ForeignKey("scenarios.sha256"), nullable=False),
         sa.Column("scenario_name", sa.String(200), nullable=False),
         sa.Column("models", sa.JSON, nullable=False),
         sa.Column("seed", sa.BigInteger, nullable=False),
