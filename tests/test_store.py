@@ -285,3 +285,45 @@ def test_forecast_diff():
         ("n", None, 2.0, None, True),
     ]
     assert not forecast_changes(a, a)[0]["changed"]
+
+
+def test_sqlite_results_beside_the_file(tmp_path):
+    db = tmp_path / "runs.sqlite"
+    st = Store(f"sqlite:///{db}?results=files")
+    run_id = _new_run(st, runs=30, seed=5)
+    execute(st, run_id)
+    path = tmp_path / "runs.sqlite.results" / f"run-{run_id}.parquet"
+    assert st.run(run_id)["parquet_path"] == str(path)
+    from realpolitik.store import _tables as t
+
+    with st.engine.connect() as conn:  # not in the database
+        assert conn.execute(t.runs.select().where(t.runs.c.id == run_id)).first().parquet is None
+    assert st.parquet(run_id) == path.read_bytes() and path.read_bytes()[:4] == b"PAR1"
+    st.delete_run(run_id)
+    assert not path.exists()
+    with pytest.raises(Exception, match="only on a SQLite file"):
+        Store("postgresql+psycopg://u@h/db?results=files")
+
+
+def test_dask_scheduler_gives_the_local_results(tmp_path):
+    """--executor dask://HOST:PORT: the chunks run on an existing cluster, are checkpointed
+    here, and the results are the local run's bits."""
+    distributed = pytest.importorskip("dask.distributed")
+    import logging
+
+    st = Store(f"sqlite:///{tmp_path / 'runs.sqlite'}")
+    text, name, origin = scenario_source("moscow-1949")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    ) as cluster:  # fmt: skip
+        address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+        prep = prepare(text, name, models=MODELS, runs=96, seed=21, executor=address)
+        remote = create(st, prep, origin=origin, requested_by="cli")
+        execute(st, remote)
+    local = create(st, prepare(text, name, models=MODELS, runs=96, seed=21), origin=origin,
+                   requested_by="cli")  # fmt: skip
+    execute(st, local)
+    assert st.run(remote)["executor"].startswith("dask://")
+    assert _table(st.parquet(remote)).equals(_table(st.parquet(local)))
+    assert st.run(remote, full=True)["forecast"] == st.run(local, full=True)["forecast"]

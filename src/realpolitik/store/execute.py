@@ -176,7 +176,8 @@ def execute(
 
     Checkpointed chunks are used as they are. On an error the run is marked ``failed`` (or
     ``cancelled``) with the message, and the error is raised again. ``parquet_dir`` (SQLite
-    only) keeps the results table in a file there instead of in the database.
+    only; default: the store's ``?results=files`` folder) keeps the results table in a file
+    there instead of in the database.
     """
     from realpolitik.forecast import forecast
 
@@ -213,7 +214,7 @@ def execute(
                 "skip_chunks": done,
             },
         )
-        _finish(store, run_id, result, row["seed"], parquet_dir)
+        _finish(store, run_id, result, row["seed"], parquet_dir or store.files_dir)
         return result
     except Cancelled:
         store.fail(run_id, "cancelled", status="cancelled")

@@ -74,6 +74,7 @@ class Store:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = resolve_url(url)
+        self.url, self.files_dir = _results_files(self.url)
         self.engine = make_engine(self.url)
         try:
             retrying(lambda: migrate(self.engine))
@@ -369,6 +370,30 @@ class Store:
         )
         problems += [f"chunks: checkpoints of a missing run {r['run_id']}" for r in orphans]
         return problems
+
+
+def _results_files(url: str) -> tuple[str, Any]:
+    """``sqlite:///FILE?results=files`` keeps each run's Parquet file in ``FILE.results/``
+    beside the database instead of in it (SQLite only: a remote database holds everything)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - make_engine reports a bad URL
+        return url, None
+    mode = parsed.query.get("results")
+    if mode is None:
+        return url, None
+    if mode != "files" or parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise InputError(
+            field="--store",
+            value=url,
+            expected="?results=files only on a SQLite file (results beside it)",
+        )
+    plain = parsed.difference_update_query(["results"]).render_as_string(hide_password=False)
+    return plain, Path(parsed.database + ".results")
 
 
 def _first_line(exc: BaseException) -> str:
