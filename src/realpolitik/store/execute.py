@@ -13,6 +13,7 @@ uninterrupted run's.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +74,17 @@ def scenario_source(source: str) -> tuple[str, str, str]:
 
 
 def load_text(text: str, name: str) -> Any:
-    """The scenario of a text, with located errors naming ``name`` as the file."""
+    """The scenario of a text, with located errors naming ``name`` as the file.
+
+    Loaded scenarios are kept (the last 32 texts): a run's request and its execution, and the
+    workbench's repeated runs of one scenario, parse the YAML once. A scenario is not changed
+    by running it.
+    """
+    return _load_cached(text, name)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(text: str, name: str) -> Any:
     from realpolitik.scenario import loads
 
     return loads(text, file=name)
