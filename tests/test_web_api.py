@@ -282,3 +282,17 @@ def test_serve_warns_off_loopback(cli, monkeypatch, tmp_path):
     assert quiet.code == 0 and "warning" not in quiet.err and seen["host"] == "127.0.0.1"
     loud = cli("serve", "--host", "0.0.0.0", "--port", "8123", "--store", store)
     assert loud.code == 0 and "warning: listening on 0.0.0.0" in loud.err and seen["port"] == 8123
+
+
+def test_library_takes_no_message_from_the_url(client):
+    page = client.get("/?error=Your+session+expired&status=500")
+    assert page.status_code == 200 and "session expired" not in page.text
+
+
+def test_history_page_removes_a_run(client):
+    rid = client.post(
+        "/api/forecast", json={"scenario": "moscow-1949", "models": {"mean": {}}, "seed": 1}
+    ).json()["id"]
+    assert f'action="/runs/{rid}/delete"' in client.get("/runs").text
+    r = client.post(f"/runs/{rid}/delete", follow_redirects=False)
+    assert r.status_code == 303 and client.get(f"/api/runs/{rid}").status_code == 404

@@ -44,6 +44,10 @@ def _run_view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
+def library_route(request: Request) -> Any:
+    return library_page(request)
+
+
 def library_page(request: Request, error: str | None = None, status: int = 200) -> Any:
     bench = _bench(request)
     return _page(
