@@ -35,6 +35,8 @@ __all__ = [
     "scenario_source",
     "load_text",
     "model_entries",
+    "default_models",
+    "model_options",
 ]
 
 HEARTBEAT_EVERY = 10.0  # seconds between heartbeats of a long chunk
@@ -88,6 +90,20 @@ def _load_cached(text: str, name: str) -> Any:
     from realpolitik.scenario import loads
 
     return loads(text, file=name)
+
+
+def default_models(scenario: Any) -> list[str]:
+    """The names of the models a scenario runs when none are named."""
+    from realpolitik.forecast import resolve_models
+
+    return [r.name for r in resolve_models(scenario)]
+
+
+def model_options(name: str, text: str) -> dict[str, str]:
+    """``key=value,key=value`` (a form's options field) as raw options of model ``name``."""
+    from realpolitik.forecast import parse_model_arg
+
+    return parse_model_arg(f"{name}:{text}" if text else name, flag=f"{name} options")[1]
 
 
 def model_entries(requests: list[Any]) -> list[dict[str, Any]]:

@@ -84,12 +84,11 @@ def _finish_upload(request: Request, filename: str | None, data: bytes) -> Any:
 
 
 def _models_form(scenario: Any, chosen: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    from realpolitik.forecast import resolve_models
     from realpolitik.models import specs
+    from realpolitik.store.execute import default_models
 
     if chosen is None:
-        defaults = resolve_models(scenario)
-        chosen = {r.name: "" for r in defaults}
+        chosen = {name: "" for name in default_models(scenario)}
     out = []
     for spec in specs():
         applies = spec.kind == "issue" or (spec.applies is not None and spec.applies(scenario))
@@ -184,8 +183,7 @@ def _start_run(
     runs_text: str,
     seed_text: str,
 ) -> Any:
-    from realpolitik.forecast import parse_model_arg
-    from realpolitik.store.execute import prepare
+    from realpolitik.store.execute import model_options, prepare
     from realpolitik.web.whatif import apply_edits
 
     bench = _bench(request)
@@ -195,8 +193,7 @@ def _start_run(
             raise InputError(field="models", problem="no model chosen", expected="one or more")
         models = {}
         for name, opts in chosen.items():
-            _, raw = parse_model_arg(f"{name}:{opts}" if opts else name, flag=f"{name} options")
-            models[name] = raw
+            models[name] = model_options(name, opts)
         runs = _int(runs_text, "runs", 1) if runs_text else None
         seed = _int(seed_text, "seed", 0) if seed_text else None
         if text != ref.text:
