@@ -296,3 +296,22 @@ def test_history_page_removes_a_run(client):
     assert f'action="/runs/{rid}/delete"' in client.get("/runs").text
     r = client.post(f"/runs/{rid}/delete", follow_redirects=False)
     assert r.status_code == 303 and client.get(f"/api/runs/{rid}").status_code == 404
+
+
+def test_resume_an_interrupted_run(client):
+    """A run whose process died (here: its heartbeat made stale) is finished from its
+    checkpoints and equals the direct forecast with the same seed."""
+    from realpolitik.store.execute import create, prepare, scenario_source
+
+    store = client.app.state.bench.store
+    text, name, origin = scenario_source("moscow-1949")
+    prep = prepare(text, name, models=["compromise", "attrition"], runs=64, seed=8)
+    rid = create(store, prep, origin=origin, requested_by="cli")  # written, never run
+    assert client.post(f"/api/runs/{rid}/resume").status_code == 422  # still "running"
+    store._update(rid, heartbeat=time.time() - 3600)
+    assert 'id="resume"' in client.get(f"/runs/{rid}").text
+    assert client.post(f"/api/runs/{rid}/resume").json() == {"id": rid, "status": "running"}
+    run = _wait(client, rid)
+    direct = forecast(load("moscow-1949"), ["compromise", "attrition"], seed=8, runs=64)
+    assert run["status"] == "done" and run["forecast"] == _json(direct.to_json())
+    assert client.post("/api/runs/999/resume").status_code == 404

@@ -173,6 +173,16 @@ def cancel_run(rid: int, request: Request) -> dict[str, Any]:
     return {"id": rid, "cancelling": bench.jobs.cancel(rid)}
 
 
+@router.post("/runs/{rid}/resume", status_code=202)
+def resume_run(rid: int, request: Request) -> dict[str, Any]:
+    """Finish an interrupted run (its process died) from its checkpoints, in the background."""
+    bench = _bench(request)
+    if bench.store.run(rid) is None:
+        raise NotFound(f"no run {rid}")
+    bench.jobs.resume(rid)
+    return {"id": rid, "status": bench.store.run(rid)["effective"]}
+
+
 @router.delete("/runs/{rid}")
 def delete_run(rid: int, request: Request) -> Any:
     """Remove a run that is not running (cancel it first)."""

@@ -76,6 +76,27 @@ class Jobs:
             self._futures[run_id] = self._pool.submit(self._run, run_id, event)
         return run_id
 
+    def resume(self, run_id: int) -> None:
+        """Finish an interrupted run in the background from its checkpoints."""
+        row = self.store.require(run_id)
+        if row["effective"] != "interrupted":
+            raise InputError(
+                field="run",
+                value=run_id,
+                problem=f"run {run_id} is {row['effective']}",
+                expected="an interrupted run",
+            )
+        self._reserve()
+        try:
+            self.store.claim(run_id)
+        except BaseException:
+            self._slots.release()
+            raise
+        event = threading.Event()
+        with self._lock:
+            self._cancel[run_id] = event
+            self._futures[run_id] = self._pool.submit(self._run, run_id, event)
+
     def run_now(self, prep: Prepared, *, origin: str) -> tuple[int, Any]:
         """Store a new run and execute it in this thread (``POST /api/forecast``)."""
         self.check_runs(prep.runs)

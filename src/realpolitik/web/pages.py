@@ -265,6 +265,13 @@ def cancel_page(rid: int, request: Request) -> Any:
     return RedirectResponse(f"/runs/{rid}", status_code=303)
 
 
+@router.post("/runs/{rid}/resume")
+def resume_page(rid: int, request: Request) -> Any:
+    _row(request, rid)
+    _bench(request).jobs.resume(rid)
+    return RedirectResponse(f"/runs/{rid}", status_code=303)
+
+
 @router.post("/runs/{rid}/delete")
 def delete_page(rid: int, request: Request) -> Any:
     bench = _bench(request)
