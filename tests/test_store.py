@@ -327,3 +327,27 @@ def test_dask_scheduler_gives_the_local_results(tmp_path):
     assert st.run(remote)["executor"].startswith("dask://")
     assert _table(st.parquet(remote)).equals(_table(st.parquet(local)))
     assert st.run(remote, full=True)["forecast"] == st.run(local, full=True)["forecast"]
+
+
+def test_runner_hooks_skip_checkpointed_chunks():
+    """run_ensemble's on_chunk sees each computed chunk once; skip_chunks are not run again,
+    and the result is the uninterrupted run's bits."""
+    from realpolitik.ensemble import run_ensemble
+    from realpolitik.forecast import resolve_models
+
+    sc = load("moscow-1949")
+    reqs = resolve_models(sc, MODELS)
+    seen = {}
+    full = run_ensemble(sc, reqs, 100, seed=4, chunk_size=16, on_chunk=seen.__setitem__)
+    assert sorted(seen) == list(range(7))  # 100 runs in chunks of 16
+    kept = {i: seen[i] for i in (0, 3, 6)}
+    again = {}
+    part = run_ensemble(
+        sc, reqs, 100, seed=4, chunk_size=16, on_chunk=again.__setitem__, skip_chunks=kept
+    )
+    assert sorted(again) == [1, 2, 4, 5]
+    assert np.array_equal(part.draws, full.draws)
+    assert np.array_equal(part.values["compromise"], full.values["compromise"])
+    assert np.array_equal(part.crises["attrition"]["day"], full.crises["attrition"]["day"])
+    with pytest.raises(ValueError, match="does not match"):
+        run_ensemble(sc, reqs, 100, seed=4, chunk_size=10, skip_chunks=kept)

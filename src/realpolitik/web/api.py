@@ -2,7 +2,7 @@
 
 Errors answer ``{"error": "<one line>"}``: 422 for bad input (the CLI's located message),
 404 for an unknown id, 403 for a cross-origin request, 413 for an oversize upload, 429 when
-every job slot is taken.
+every job slot is taken, 409 for removing a run that is still running.
 """
 
 from __future__ import annotations
