@@ -41,7 +41,7 @@ def test_save_list_show(cli, store_url):
         "seed": 4,
         "status": "done",
     }
-    assert row["started"][:2] == "20"
+    assert row["started"][:2] == "20" and row["progress"] == 1
     shown = cli("runs", "show", "1", "--json").json()
     assert shown["forecast"] == saved.json()
     text = cli("runs", "show", "1")

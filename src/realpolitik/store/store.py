@@ -238,6 +238,7 @@ class Store:
                 .where(t.runs.c.id == run_id)
                 .values(
                     status="done",
+                    progress=t.runs.c.runs,  # every run accounted for (a single run too)
                     forecast=forecast,
                     parquet=parquet,
                     parquet_path=parquet_path,
