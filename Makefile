@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint bench clean browser postgres
 
 # The report of `make run`: the Moscow talks with an ensemble of 1,000 runs.
 REPORT ?= reports/moscow-1949
@@ -38,7 +38,22 @@ browser:
 	  fi; \
 	fi
 
-test: $(STAMP) lint browser
+# The run store's tests also run on PostgreSQL: Debian's postgresql is installed with apt when
+# missing and we are root (as on CI). The tests start a throwaway cluster of their own (initdb
+# in a temporary folder, a Unix socket, as the postgres user when root) and remove it after;
+# elsewhere they are skipped with a notice.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's postgresql for the run store's tests"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+	      || echo "notice: apt could not install postgresql: the PostgreSQL tests will not run"; \
+	  else \
+	    echo "notice: PostgreSQL is missing and you are not root: its store tests will be skipped"; \
+	  fi; \
+	fi
+
+test: $(STAMP) lint browser postgres
 	$(BIN)/pytest -n 2
 
 bench: $(STAMP)

@@ -70,6 +70,7 @@ def _example(tmp: Path) -> Path:
 
 def test_readme_commands_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REALPOLITIK_STORE", str(tmp_path / "runs.sqlite"))  # not the user's
     _example(tmp_path)
     commands = _commands()
     assert len(commands) >= 20, "the README's tour has lost its commands"

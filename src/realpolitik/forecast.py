@@ -473,6 +473,7 @@ def forecast(
     executor: str = "local",
     progress: Callable[[int], None] | None = None,
     ctx: RunContext | None = None,
+    ensemble_options: dict[str, Any] | None = None,
 ) -> Forecast:
     """Run the scenario's models and return a frozen :class:`Forecast`.
 
@@ -483,7 +484,9 @@ def forecast(
     scenario's ``runs``) and uncertain inputs, the issue and crisis models also run ``runs``
     times on draws seeded by ``seed`` through ``executor`` (local, processes[:N], dask[:N],
     dask://HOST:PORT): ``Forecast.ensemble`` holds every run, ``Forecast.issue_results`` the
-    single run. ``progress(n)`` is called as runs finish.
+    single run. ``progress(n)`` is called as runs finish. ``ensemble_options`` go to
+    :func:`~realpolitik.ensemble.run_ensemble` (``chunk_size``, and the run store's checkpoint
+    hooks ``on_chunk`` and ``skip_chunks``).
     """
     if isinstance(scenario, (str, Path)):
         from realpolitik.api import load
@@ -525,7 +528,13 @@ def forecast(
         sampled = issue_results or any(sampler_of(r.spec) is not None for r in requests)
         if sampled and uncertain_inputs(scenario):
             ens = run_ensemble(
-                scenario, requests, n_runs, seed=seed, executor=executor, progress=progress
+                scenario,
+                requests,
+                n_runs,
+                seed=seed,
+                executor=executor,
+                progress=progress,
+                **(ensemble_options or {}),
             )
             for entry in crises:  # each run sampled who conceded and when
                 if entry.get("model") in ens.crises:

@@ -89,6 +89,23 @@ def forecast_command(
             "(self-contained, charts inline) and report.md with PNG charts.",
         ),
     ] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Keep the run in the run store (see `realpolitik runs`): the scenario text, "
+            "settings, summaries and every run's results; ensembles are checkpointed and can "
+            "be resumed.",
+        ),
+    ] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="The run store for --save: a SQLAlchemy URL or a SQLite file (default: "
+            "$REALPOLITIK_STORE, else runs.sqlite in the user's data folder).",
+        ),
+    ] = None,
 ) -> None:
     """Forecast where each issue lands, by every model that runs."""
     notices: list[str] = []
@@ -107,7 +124,10 @@ def forecast_command(
         check_report_dir(report)
     total = (runs or sc.runs) if uncertain_inputs(sc) else 1  # no bar for a single run
     with progress_bar(total) as progress:
-        result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
+        if save:
+            result = _save_and_run(sc, scenario, store, model, seed, runs, executor, progress)
+        else:
+            result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
     if out is not None:
         write_out(result, out, seed)
     if as_json:
@@ -118,6 +138,26 @@ def forecast_command(
         from realpolitik.cli.report import write_forecast_report
 
         write_forecast_report(result, report, source=scenario, seed=seed, json_out=as_json)
+
+
+def _save_and_run(sc, source, store, model, seed, runs, executor, progress) -> Forecast:  # noqa: ANN001
+    """``--save``: write the run's row first, checkpoint its chunks, keep its results."""
+    from realpolitik.cli.runs import open_store
+    from realpolitik.ensemble.uncertain import source_of
+    from realpolitik.store.execute import create, execute, prepare
+
+    st = open_store(store)  # a bad --store fails before the runs
+    src = source_of(sc)
+    if src is None:  # an imported file (ktab, bdm): keep the scenario it became
+        from realpolitik.scenario.importers import read_any, to_yaml
+
+        text, name, origin = to_yaml(read_any(source), source), source, "import"
+    else:
+        text, name, origin = src.text, source, "file"
+    prep = prepare(text, name, models=model, runs=runs, seed=seed, executor=executor)
+    run_id = create(st, prep, origin=origin, requested_by="cli")
+    print(f"run {run_id} saved in the store (`realpolitik runs show {run_id}`)", file=sys.stderr)
+    return execute(st, run_id, progress=progress)
 
 
 def render_table(result: Forecast) -> None:

@@ -284,11 +284,18 @@ def run_ensemble(
     executor: str = "local",
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    on_chunk: Callable[[int, Chunk], None] | None = None,
+    skip_chunks: dict[int, Chunk] | None = None,
 ) -> Ensemble:
     """Run ``runs`` draws of the scenario through every issue model in ``requests``.
 
     ``executor``: ``local``, ``processes[:N]``, ``dask[:N]`` or ``dask://HOST:PORT``.
     ``progress(n)`` is called with the number of runs each finished chunk holds.
+
+    Checkpoints (the run store): ``on_chunk(index, chunk)`` is called as each chunk finishes,
+    and ``skip_chunks`` maps indexes to chunks already computed (with the same seed and
+    ``chunk_size``), which are used as they are and not run again. A run's draws come from its
+    own stream, so the result is the same bits as an uninterrupted run.
     """
     from realpolitik.ensemble.executors import make_executor
 
@@ -303,8 +310,17 @@ def run_ensemble(
         size = chunk_size or default_chunk([*issue_reqs, *crisis_reqs], runs, ex.workers)
         parts = chunks(runs, size)
         done: dict[int, Chunk] = {}
-        for idx, chunk in ex.map(run_chunk, plan, parts):
+        for idx, chunk in (skip_chunks or {}).items():
+            if not 0 <= idx < len(parts) or (chunk.start, chunk.stop) != parts[idx]:
+                raise ValueError(f"checkpointed chunk {idx} does not match the chunking")
             done[idx] = chunk
+        if progress is not None and done:
+            progress(sum(c.stop - c.start for c in done.values()))
+        pending = [i for i in range(len(parts)) if i not in done]
+        for k, chunk in ex.map(run_chunk, plan, [parts[i] for i in pending]):
+            done[pending[k]] = chunk
+            if on_chunk is not None:
+                on_chunk(pending[k], chunk)
             if progress is not None:
                 progress(chunk.stop - chunk.start)
     ordered = [done[i] for i in range(len(parts))]

@@ -1,0 +1,1 @@
+"""The run store's schema versions, oldest first."""
