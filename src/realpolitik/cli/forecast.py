@@ -143,11 +143,10 @@ def forecast_command(
 def _save_and_run(sc, source, store, model, seed, runs, executor, progress) -> Forecast:  # noqa: ANN001
     """``--save``: write the run's row first, checkpoint its chunks, keep its results."""
     from realpolitik.cli.runs import open_store
-    from realpolitik.ensemble.uncertain import source_of
     from realpolitik.store.execute import create, execute, prepare
 
     st = open_store(store)  # a bad --store fails before the runs
-    src = source_of(sc)
+    src = sc.source
     if src is None:  # an imported file (ktab, bdm): keep the scenario it became
         from realpolitik.scenario.importers import read_any, to_yaml
 
