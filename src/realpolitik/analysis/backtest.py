@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from realpolitik.analysis.calibration import CalibrationTable, default_calibration
+from realpolitik.analysis.crossval import OutOfSample, evaluate, fingerprint, summarise_scores
 from realpolitik.analysis.metrics import (
     absolute_errors,
     bootstrap_mean,
@@ -110,6 +112,8 @@ class ModelScore:
     within10: float
     vs_compromise: PairedDiff | None
     skipped: dict[str, int] = field(default_factory=dict)
+    #: Probabilistic scores (:func:`realpolitik.analysis.crossval.summarise_scores`).
+    probabilistic: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +124,7 @@ class ModelScore:
             "within10": _num(self.within10),
             "vs_compromise": None if self.vs_compromise is None else self.vs_compromise.to_json(),
             "skipped": dict(self.skipped),
+            **self.probabilistic,
         }
 
 
@@ -255,6 +260,9 @@ class DeuBacktest:
     seed: int | None
     resamples: int
     missing_salience: str = "zero"
+    #: Each model's out-of-sample intervals and CRPS per issue (``analysis.crossval``).
+    out_of_sample: dict[str, OutOfSample] = field(default_factory=dict)
+    calibration: str = ""
 
     @property
     def n_issues(self) -> int:
@@ -273,12 +281,17 @@ class DeuBacktest:
             "notes": list(self.notes),
             "seed": self.seed,
             "resamples": self.resamples,
+            "calibration": self.calibration,
         }
 
     def prediction_rows(self) -> tuple[list[str], list[list[Any]]]:
-        """A header and one row per scored issue: ids, outcome, each model's forecast."""
+        """A header and one row per scored issue: ids, outcome, each model's forecast, then
+        per model its calibrated intervals and CRPS (``MODEL_lo50``, ..., ``MODEL_crps``)."""
         models = list(self.scores)
+        prob = [m for m in models if m in self.out_of_sample]
+        cols = ("lo50", "hi50", "lo80", "hi80", "lo90", "hi90", "crps")
         header = ["issue", "proposal", "n_actors", "reference_point", "outcome", *models]
+        header += [f"{m}_{c}" for m in prob for c in cols]
         rows = []
         for k, issue in enumerate(self.issues):
             rows.append(
@@ -290,8 +303,16 @@ class DeuBacktest:
                     float(self.outcomes[k]),
                 ]
                 + [_num(self.forecasts[m][k]) for m in models]
+                + [v for m in prob for v in _interval_cells(self.out_of_sample[m], k)]
             )
         return header, rows
+
+
+def _interval_cells(oos: OutOfSample, k: int) -> list[float | None]:
+    cells: list[float | None] = []
+    for j in range(oos.lo.shape[1]):
+        cells += [_num(oos.lo[k, j]), _num(oos.hi[k, j])]
+    return [*cells, _num(oos.crps[k])]
 
 
 MissingSalience = Literal["zero", "drop"]
@@ -323,6 +344,8 @@ def _notes(
         caps.note(),
         "Each issue is its own negotiation among the actors with a position on it.",
         "Intervals: 95% percentile bootstrap, resampling proposals (clusters of issues).",
+        "Probabilistic scores (coverage of the calibrated 50/80/90% intervals, interval "
+        "score at 80%, CRPS, log score): out of sample, as each model's scored_by says.",
     )
 
 
@@ -335,6 +358,7 @@ def backtest_deu(
     resamples: int = RESAMPLES,
     missing_salience: MissingSalience = "zero",
     progress: Progress | None = None,
+    calibration: CalibrationTable | None = None,
 ) -> DeuBacktest:
     """Score issue models on the scored issues of a DEU file.
 
@@ -343,8 +367,13 @@ def backtest_deu(
     2. Build one one-issue input per scored issue (its positioned actors only).
     3. Run each model (all registered issue models unless ``models`` names some) and the
        ``compromise`` baseline if it was not named.
-    4. Score: MAE with a cluster bootstrap over proposals (``resamples`` draws, ``seed``),
-       median AE, share within 10, paired difference against the baseline.
+    4. Out of sample (:func:`realpolitik.analysis.crossval.evaluate`): a fitted model's
+       forecasts and every calibrated interval under grouped 10-fold CV when the
+       coefficients or ``calibration`` (default: the bundled table) were fitted on these
+       issues, directly otherwise.
+    5. Score: MAE with a cluster bootstrap over proposals (``resamples`` draws, ``seed``),
+       median AE, share within 10, paired difference against the baseline; coverage of the
+       50/80/90% intervals, interval score, CRPS and log score with the same resamples.
     """
     check_actors(data, caps)
     n_missing = data.missing_saliences()
@@ -359,10 +388,34 @@ def backtest_deu(
     forecasts, reasons = run_issue_models(inputs, requests + extra, seed=seed, progress=progress)
     outcomes = np.array([i.outcome for i in scored], dtype=float)
     proposals = tuple(i.proposal for i in scored)
+    table = calibration if calibration is not None else default_calibration()
+    data_id = fingerprint(inputs, outcomes, proposals)
+    oos = {
+        r.name: evaluate(
+            r.name,
+            r.options,
+            inputs,
+            outcomes,
+            proposals,
+            forecasts[r.name],
+            table=table,
+            data_id=data_id,
+            seed=seed,
+        )
+        for r in requests + extra
+    }
+    for name, o in oos.items():  # a fitted model's forecasts are its out-of-fold ones
+        forecasts[name] = o.points
     scores = score_models(outcomes, proposals, forecasts, reasons, seed=seed, resamples=resamples)
+    cluster = cluster_index(proposals)
+    counts = cluster_draws(int(cluster.max()) + 1, resamples, np.random.default_rng(seed))
+    for name, o in oos.items():
+        prob = summarise_scores(o, outcomes, cluster, counts)
+        scores[name] = replace(scores[name], probabilistic=prob)
     for req in extra:
         forecasts.pop(req.name)
         scores.pop(req.name)
+        oos.pop(req.name)
     return DeuBacktest(
         dataset=data.file,
         issues=tuple(i.id for i in scored),
@@ -381,6 +434,8 @@ def backtest_deu(
         unscored=data.unscored(),
         seed=seed,
         resamples=resamples,
+        out_of_sample=oos,
+        calibration=f"{table.file}: {table.basis}",
     )
 
 

@@ -243,9 +243,7 @@ def read_calibration(path: str | Path, *, display: str | None = None) -> Calibra
             expected="'realpolitik calibration' (a file written by `realpolitik calibrate`)",
         )
     if [round(float(c), 2) for c in doc.get("levels", [])] != [float(c) for c in LEVELS]:
-        raise InputError(
-            file=name, field="levels", expected="the levels 0, 0.02, ..., 0.98, 0.99"
-        )
+        raise InputError(file=name, field="levels", expected="the levels 0, 0.02, ..., 0.98, 0.99")
     models = {}
     for m, entry in (doc.get("models") or {}).items():
         try:

@@ -44,10 +44,14 @@ from realpolitik.analysis.calibration import (
     point_centre,
     predictive_quantiles,
 )
+from realpolitik.analysis.metrics import bootstrap_mean
 from realpolitik.analysis.scores import (
+    covered,
     crps_samples,
+    interval_score,
     log_score,
     pit_atoms,
+    pit_histogram,
     quantile_grid,
 )
 from realpolitik.models import IssueInputs
@@ -62,6 +66,7 @@ __all__ = [
     "coefficient_source",
     "evaluate",
     "fit_table",
+    "summarise_scores",
 ]
 
 FOLDS = 10
@@ -207,8 +212,7 @@ def evaluate(
         None
         if refit
         else [
-            _centre_one(name, options, inputs[i], forecasts[i]) if ok[i] else None
-            for i in range(n)
+            _centre_one(name, options, inputs[i], forecasts[i]) if ok[i] else None for i in range(n)
         ]
     )
     fitter = _ChoiceFit(inputs, options, y) if fitted else None
@@ -222,7 +226,9 @@ def evaluate(
         if fitter is not None:
             coef = _choice.load_coefficients(options.coefficients)
             logs[ok] = fitter.log_scores(np.flatnonzero(ok), coef)  # type: ignore[index]
-        how = f"out of sample: calibration of {table.file}"  # type: ignore[union-attr]
+        how = f"scored directly (out of sample): calibration of {table.file}"  # type: ignore[union-attr]
+        if fitter is not None:
+            how += f", coefficients of {options.coefficients or 'the bundled fit'}"
     else:
         folds = grouped_folds(groups, FOLDS, rng)
         for f in range(FOLDS):
@@ -326,3 +332,43 @@ def fit_table(
 
 def _centre_one(name: str, options: Any, inp: IssueInputs, value: float) -> Centre:
     return centres_of(name, options, inp, np.array([value]))[0]
+
+
+def summarise_scores(
+    oos: OutOfSample,
+    outcomes: np.ndarray,
+    cluster: np.ndarray,
+    counts: np.ndarray,
+) -> dict[str, Any]:
+    """Means of the probabilistic scores, each with its 95% cluster-bootstrap interval.
+
+    ``coverage50/80/90``, ``interval_score80`` (Gneiting & Raftery 2007, eq. 43), ``crps``,
+    ``width80``, ``log_score`` (None without label probabilities), each with ``*_ci95``;
+    ``pit_histogram`` (10 bins), ``n_scored`` and ``scored_by``. ``cluster`` and ``counts``
+    as for :func:`realpolitik.analysis.metrics.bootstrap_mean`.
+    """
+    y = np.asarray(outcomes, dtype=float)
+    per_issue: dict[str, np.ndarray | None] = {}
+    for k, level in enumerate(SCORED_LEVELS):
+        per_issue[f"coverage{round(level * 100)}"] = covered(oos.lo[:, k], oos.hi[:, k], y)
+    k80 = SCORED_LEVELS.index(0.8)
+    per_issue["interval_score80"] = interval_score(oos.lo[:, k80], oos.hi[:, k80], y, 0.2)
+    per_issue["crps"] = oos.crps
+    per_issue["width80"] = oos.hi[:, k80] - oos.lo[:, k80]
+    per_issue["log_score"] = oos.log_score
+    out: dict[str, Any] = {}
+    for key, v in per_issue.items():
+        if v is None or not np.isfinite(v).any():
+            out[key], out[f"{key}_ci95"] = None, None
+            continue
+        ci = bootstrap_mean(v, cluster, counts) if counts.size else (np.nan, np.nan)
+        out[key] = float(np.nanmean(v))
+        out[f"{key}_ci95"] = [_num(ci[0]), _num(ci[1])]
+    out["pit_histogram"] = pit_histogram(oos.pit)
+    out["n_scored"] = int(np.isfinite(oos.crps).sum())
+    out["scored_by"] = oos.how
+    return out
+
+
+def _num(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
