@@ -131,6 +131,9 @@ class Forecast:
     crises: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     ensemble: Any = None  # realpolitik.ensemble.Ensemble when runs > 1
+    # calibrated[model][issue]: the JSON entry with calibrated intervals, set by
+    # realpolitik.analysis.predictive.calibrate_forecast (None where there is none)
+    calibrated: dict[str, list[dict[str, Any] | None]] = field(default_factory=dict)
 
     def value(self, model: str, issue_index: int) -> float:
         """Model ``model``'s forecast on issue ``issue_index`` in the issue's own unit."""
@@ -150,6 +153,8 @@ class Forecast:
                 entry: dict[str, Any] = {"value": _num(self.value(name, j))}
                 if self.ensemble is not None and name in self.ensemble.values:
                     entry = self.ensemble.summary(name, j)  # median, intervals, labels
+                if (self.calibrated.get(name) or [None] * (j + 1))[j] is not None:
+                    entry = dict(self.calibrated[name][j])  # type: ignore[arg-type]
                 if j in result.skipped:
                     entry["skipped"] = result.skipped[j]
                 forecasts[name] = entry

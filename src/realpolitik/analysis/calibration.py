@@ -55,6 +55,7 @@ __all__ = [
     "conformity_scores",
     "calibrate_scores",
     "interval",
+    "error_offsets",
     "predictive_quantiles",
     "grouped_folds",
     "bundled_calibration_path",
@@ -144,11 +145,15 @@ def interval(centre: Centre, cal: ModelCalibration, level: float) -> tuple[float
     return max(0.0, min(lo, 100.0)), min(100.0, max(hi, 0.0))
 
 
+def error_offsets(cal: ModelCalibration, tau: np.ndarray) -> np.ndarray:
+    """sign(τ − ½)·q(|2τ − 1|): the model's error at level τ (step 5)."""
+    tau = np.asarray(tau, dtype=float)
+    return np.sign(tau - 0.5) * np.interp(np.abs(2.0 * tau - 1.0), LEVELS, cal.q)
+
+
 def predictive_quantiles(centre: Centre, cal: ModelCalibration, tau: np.ndarray) -> np.ndarray:
     """Q(τ) = C(τ) + sign(τ − ½)·q(|2τ − 1|), clipped to [0, 100] (step 5)."""
-    tau = np.asarray(tau, dtype=float)
-    q = np.interp(np.abs(2.0 * tau - 1.0), LEVELS, cal.q)
-    return np.clip(centre_quantile(centre, tau) + np.sign(tau - 0.5) * q, 0.0, 100.0)
+    return np.clip(centre_quantile(centre, tau) + error_offsets(cal, tau), 0.0, 100.0)
 
 
 def grouped_folds(groups: Sequence[str], k: int, rng: np.random.Generator) -> np.ndarray:
