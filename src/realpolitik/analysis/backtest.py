@@ -31,7 +31,14 @@ from typing import Any, Literal
 import numpy as np
 
 from realpolitik.analysis.calibration import CalibrationTable, default_calibration
-from realpolitik.analysis.crossval import OutOfSample, evaluate, fingerprint, summarise_scores
+from realpolitik.analysis.crossval import (
+    OutOfSample,
+    centres_of,
+    evaluate,
+    fingerprint,
+    score_fixed,
+    summarise_scores,
+)
 from realpolitik.analysis.metrics import (
     absolute_errors,
     bootstrap_mean,
@@ -471,14 +478,21 @@ class CaseRow:
 
 @dataclass(frozen=True)
 class CasesBacktest:
-    """The bundled cases' issues with outcomes; per model n and MAE on 0–100."""
+    """The bundled cases' issues with outcomes; per model n and MAE on 0–100, and the
+    probabilistic scores of its calibrated intervals (on 0–100)."""
 
     rows: tuple[CaseRow, ...]
     models: dict[str, dict[str, Any]]
+    calibration: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """``{"cases": [...], "models": {"<model>": {"n", "mae_0_100"}}}``."""
-        return {"cases": [r.to_json() for r in self.rows], "models": dict(self.models)}
+        """``{"cases": [...], "models": {"<model>": {"n", "mae_0_100", "coverage80", ...}},
+        "calibration": "..."}``."""
+        return {
+            "cases": [r.to_json() for r in self.rows],
+            "models": dict(self.models),
+            "calibration": self.calibration,
+        }
 
 
 def backtest_cases(
@@ -486,12 +500,17 @@ def backtest_cases(
     models: Sequence[str | ModelRequest] | None = None,
     *,
     seed: int | None = 0,
+    calibration: CalibrationTable | None = None,
+    resamples: int = RESAMPLES,
 ) -> CasesBacktest:
     """Score issue models on every scenario (default: the bundled ones) with an outcome.
 
     Each scenario is forecast as a whole (its issues jointly, as ``realpolitik forecast``
     does); every issue with a recorded outcome is a row. Signed errors are forecast minus
-    outcome; ``mae_0_100`` averages their absolute values on 0–100.
+    outcome; ``mae_0_100`` averages their absolute values on 0–100. Each model's calibrated
+    intervals (``calibration``, default the bundled table: the cases are out of its sample)
+    are scored too: coverage, interval score, CRPS and, for ``choice``, the log score, with
+    a bootstrap over the scenarios.
     """
     if scenarios is None:
         from realpolitik.scenario import bundled, load
@@ -500,20 +519,33 @@ def backtest_cases(
     requests = issue_requests(models)
     rows: list[CaseRow] = []
     abs_err: dict[str, list[float]] = {r.name: [] for r in requests}
+    table = calibration if calibration is not None else default_calibration()
+    centres: dict[str, list[Any]] = {r.name: [] for r in requests}
+    y100: list[float] = []
+    where: list[str] = []
     for sc in scenarios:
         if sc.outcome is None or not sc.outcome.issues or not sc.issues:
             continue
         result = forecast(sc, requests, seed=seed)
+        inputs = sc.inputs()
+        per_model = {
+            r.name: centres_of(r.name, r.options, inputs, result.issue_results[r.name].values)
+            for r in requests
+        }
         for j, issue in enumerate(sc.issues):
             outcome = sc.recorded(issue.id)
             if outcome is None:
                 continue
+            y100.append(float(issue.scale.to_100(outcome)))
+            where.append(sc.name)
             span = issue.scale.max - issue.scale.min
             errors: dict[str, dict[str, Any]] = {}
             for req in requests:
                 res = result.issue_results[req.name]
                 value = result.value(req.name, j)
-                if j in res.skipped or not np.isfinite(value):
+                ok = j not in res.skipped and np.isfinite(value)
+                centres[req.name].append(per_model[req.name][j] if ok else None)
+                if not ok:
                     errors[req.name] = {
                         "forecast": None,
                         "error": None,
@@ -541,4 +573,19 @@ def backtest_cases(
     summary = {
         m: {"n": len(e), "mae_0_100": float(np.mean(e)) if e else None} for m, e in abs_err.items()
     }
-    return CasesBacktest(rows=tuple(rows), models=summary)
+    cluster = cluster_index(where)
+    counts = (
+        cluster_draws(len(set(where)), resamples, np.random.default_rng(seed))
+        if where
+        else np.empty((0, 0))
+    )
+    for m in summary:
+        cal = table.get(m)
+        if cal is None or not where:
+            continue
+        how = f"scored directly (out of sample): calibration of {table.file}"
+        oos = score_fixed(m, centres[m], np.array(y100), cal, how, seed=seed)
+        summary[m].update(summarise_scores(oos, np.array(y100), cluster, counts))
+    return CasesBacktest(
+        rows=tuple(rows), models=summary, calibration=f"{table.file}: {table.basis}"
+    )

@@ -67,6 +67,7 @@ __all__ = [
     "evaluate",
     "fit_table",
     "summarise_scores",
+    "score_fixed",
 ]
 
 FOLDS = 10
@@ -372,3 +373,28 @@ def summarise_scores(
 
 def _num(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
+
+
+def score_fixed(
+    name: str,
+    centres: Sequence[Centre | None],
+    outcomes: np.ndarray,
+    cal: ModelCalibration | None,
+    how: str,
+    *,
+    seed: int | None = 0,
+) -> OutOfSample:
+    """Score given centres (0–100) with one calibration, out of sample: the cases' record.
+
+    ``choice``'s centres are its mixtures, and it also gets the log score of the label.
+    """
+    y = np.asarray(outcomes, dtype=float)
+    rng = np.random.default_rng(np.random.SeedSequence([0 if seed is None else seed, y.size]))
+    logs = None
+    if name == "choice":
+        logs = np.full(y.size, np.nan)
+        for i, c in enumerate(centres):
+            if c is not None and c.atoms.size:
+                alt = _choice.Alternatives(values=c.atoms, features=np.empty((c.atoms.size, 0)))
+                logs[i] = log_score(c.weights[_choice.observed_label(alt, float(y[i]))])
+    return _record(name, list(centres), [cal] * y.size, y, logs, how, rng)

@@ -190,10 +190,12 @@ def cases_command(
         typer.Option("--seed", min=0, help="Seed of every stochastic model (no bootstrap here)."),
     ] = 0,
     report: ReportOpt = None,
+    calibration: CalibrationOpt = None,
 ) -> None:
-    """Score models on every bundled scenario with a recorded outcome, issue by issue."""
+    """Score models on every bundled scenario with a recorded outcome, issue by issue, and
+    the coverage, interval score and CRPS of their calibrated intervals."""
     _check_report(report)
-    result = backtest_cases(models=model, seed=seed)
+    result = backtest_cases(models=model, seed=seed, calibration=_calibration(calibration))
     if as_json:
         print_json(result.to_json())
     else:
@@ -383,7 +385,23 @@ def render_cases(result: CasesBacktest) -> None:
         table.add_column(m, justify="right", no_wrap=True)
     table.add_row("n", *[str(result.models[m]["n"]) for m in models])
     table.add_row("MAE 0–100", *[_f(result.models[m]["mae_0_100"], "{:.1f}") for m in models])
+    for key, label, fmt in (
+        ("coverage50", "cov50", "{:.0%}"),
+        ("coverage80", "cov80", "{:.0%}"),
+        ("coverage90", "cov90", "{:.0%}"),
+        ("interval_score80", "IS80", "{:.1f}"),
+        ("crps", "CRPS", "{:.1f}"),
+        ("log_score", "log", "{:.2f}"),
+    ):
+        if any(result.models[m].get(key) is not None for m in models):
+            table.add_row(label, *[_f(result.models[m].get(key), fmt) for m in models])
     console.print(table)
+    if result.calibration:
+        console.print(
+            "[dim]cov: share of outcomes inside the calibrated 50/80/90% intervals; IS80, "
+            "CRPS, log: interval score, CRPS and log score on 0–100 (lower is better). "
+            f"Calibration: {result.calibration}.[/dim]"
+        )
     skipped = {
         f"{m}: {e['skipped']}"
         for row in result.rows
