@@ -147,4 +147,22 @@ def calibrate_forecast(
         "table": table.file,
         "models": list(calibrated),
         "not_calibrated": missing,
+        "intervals80": _intervals80(sc, calibrated),
     }
+
+
+def _intervals80(sc: Any, calibrated: dict[str, list[dict[str, Any] | None]]) -> dict[str, Any]:
+    """``{issue: {model: [p10, p90, likeliest label or None, its probability]}}``: the
+    calibrated 80% intervals in brief, for the report (whatever the ensemble's own runs)."""
+    out: dict[str, Any] = {}
+    for j, issue in enumerate(sc.issues):
+        per: dict[str, Any] = {}
+        for name, entries in calibrated.items():
+            e = entries[j]
+            if e is None:
+                continue
+            labels = e.get("labels") or {}
+            best = max(labels, key=lambda k: labels[k]) if labels else None
+            per[name] = [e["p10"], e["p90"], best, labels.get(best) if best else None]
+        out[issue.id] = per
+    return out
