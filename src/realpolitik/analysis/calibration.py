@@ -102,12 +102,15 @@ def conformal_quantile(scores: np.ndarray, level: float) -> float:
 
 
 def conformity_scores(
-    centres: Sequence[Centre], outcomes: np.ndarray, levels: np.ndarray = LEVELS
+    centres: Sequence[Centre | None], outcomes: np.ndarray, levels: np.ndarray = LEVELS
 ) -> np.ndarray:
-    """``scores[n, L]``: max(C((1−c)/2) − y, y − C((1+c)/2)) per issue and level c."""
-    out = np.empty((len(centres), len(levels)))
+    """``scores[n, L]``: max(C((1−c)/2) − y, y − C((1+c)/2)) per issue and level c (NaN
+    rows for missing centres, which :func:`conformal_quantile` leaves out)."""
+    out = np.full((len(centres), len(levels)), np.nan)
     lo_tau, hi_tau = (1.0 - levels) / 2.0, (1.0 + levels) / 2.0
     for i, (c, y) in enumerate(zip(centres, outcomes, strict=True)):
+        if c is None or c.atoms.size == 0:
+            continue
         out[i] = np.maximum(centre_quantile(c, lo_tau) - y, y - centre_quantile(c, hi_tau))
     return out
 
@@ -134,7 +137,8 @@ class ModelCalibration:
 def calibrate_scores(model: str, scores: np.ndarray) -> ModelCalibration:
     """Conformal quantiles of ``scores[n, L]`` at each level of :data:`LEVELS`."""
     q = np.array([conformal_quantile(scores[:, k], c) for k, c in enumerate(LEVELS)])
-    return ModelCalibration(model=model, n=int(scores.shape[0]), q=np.clip(q, -100.0, 100.0))
+    n = int(np.isfinite(scores[:, 0]).sum()) if scores.size else 0
+    return ModelCalibration(model=model, n=n, q=np.clip(q, -100.0, 100.0))
 
 
 def interval(centre: Centre, cal: ModelCalibration, level: float) -> tuple[float, float]:

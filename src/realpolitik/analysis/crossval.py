@@ -155,15 +155,19 @@ class _ChoiceFit:
 def _cv_centres(
     fitter: _ChoiceFit, idx: np.ndarray, groups: np.ndarray, k: int, rng: np.random.Generator
 ) -> list[Centre]:
-    """Out-of-fold centres of the issues ``idx``: refit on the other folds of a grouped k-fold."""
-    folds = grouped_folds(groups[idx], k, rng)
+    """Out-of-fold centres of the issues ``idx``: refit on the other folds of a grouped k-fold
+    (fewer folds if there are fewer proposals; none, and no centres, below two)."""
+    k = min(k, np.unique(groups[idx]).size)
     out: list[Centre | None] = [None] * idx.size
+    if k < 2:
+        return out
+    folds = grouped_folds(groups[idx], k, rng)
     for f in range(k):
         test = np.flatnonzero(folds == f)
         coef = fitter.fit(idx[folds != f])
         for t, c in zip(test, fitter.centres(idx[test], coef), strict=True):
             out[t] = c
-    return out  # type: ignore[return-value]
+    return out
 
 
 # -- scoring -----------------------------------------------------------------------------------
@@ -230,9 +234,11 @@ def evaluate(
         how = f"scored directly (out of sample): calibration of {table.file}"  # type: ignore[union-attr]
         if fitter is not None:
             how += f", coefficients of {options.coefficients or 'the bundled fit'}"
+    elif (k := min(FOLDS, np.unique(groups[ok]).size)) < 2:
+        how = "not scored: cross-validation needs issues of at least 2 proposals"
     else:
-        folds = grouped_folds(groups, FOLDS, rng)
-        for f in range(FOLDS):
+        folds = grouped_folds(groups, k, rng)
+        for f in range(k):
             train = np.flatnonzero((folds != f) & ok)
             test = np.flatnonzero((folds == f) & ok)
             if refit:
@@ -256,7 +262,7 @@ def evaluate(
                 centres[i], cals[i] = c, cal
         parts = (["coefficients"] if refit else []) + (["calibration"] if recal else [])
         how = (
-            f"grouped {FOLDS}-fold CV by proposal (seed {seed}): "
+            f"grouped {k}-fold CV by proposal (seed {seed}): "
             + " and ".join(parts)
             + " refit on the training folds of each fold"
         )
