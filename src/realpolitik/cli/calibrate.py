@@ -84,9 +84,11 @@ def calibrate_command(
     ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the table as JSON.")] = False,
 ) -> None:
-    """Fit the calibration table (each issue model's out-of-sample errors, split-conformal
-    grouped by proposal) on a DEU-format file; `forecast --calibration FILE` and
-    `backtest --calibration FILE` use it."""
+    """Fit the calibration table (each model's out-of-sample error) on a DEU-format file.
+
+    Split-conformal, grouped by proposal; `forecast --calibration FILE` and
+    `backtest --calibration FILE` use the table.
+    """
     from realpolitik.analysis.backtest import issue_requests
     from realpolitik.analysis.fitting import calibrate
 
@@ -124,8 +126,10 @@ def fit_choice_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
 ) -> None:
-    """Fit the `choice` model's coefficients by maximum likelihood on a DEU-format file;
-    `--model choice:coefficients=FILE` uses them."""
+    """Fit the `choice` model's coefficients by maximum likelihood on a DEU-format file.
+
+    `--model choice:coefficients=FILE` uses them.
+    """
     from realpolitik.analysis.fitting import fit_choice
     from realpolitik.models.choice import COEFFICIENTS
 
