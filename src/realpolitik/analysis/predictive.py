@@ -129,8 +129,9 @@ def calibrate_forecast(
             else:
                 draws = predictive_draws(centres[j], cal)  # type: ignore[index]
             entry = summarise(issue.scale.from_100(draws), issue.scale)
-            entry.pop("mc_se", None)
             entry.pop("skipped_runs", None)
+            if per_run is None:  # a single run's draws are fixed quantiles, not Monte Carlo
+                entry.pop("mc_se", None)
             entry["value"] = float(issue.scale.from_100(res.values[j]))
             entry["runs"] = ens.runs if per_run is not None else 1
             entry["draws"] = int(draws.size)
