@@ -56,9 +56,10 @@ def test_predictions_gain_intervals_and_crps(cli, tmp_path):
     assert float(r["compromise_hi50"]) <= float(r["compromise_hi80"]) <= float(r["compromise_hi90"])
 
 
-def _other_file(tmp_path):
+def _other_file(tmp_path, rename: bool = False):
     """A DEU-format file other than the dev split: its first 60 issues mirrored (v → 100 − v),
-    so the fingerprint differs (a mechanism check: these issues are not new to the fit)."""
+    so the fingerprint differs (a mechanism check: these issues are not new to the fit);
+    ``rename`` gives their proposals new ids, as a file of other proposals would have."""
     lines = bundled_data_path().read_text().splitlines()
     head = lines[0].split("\t")
     names = [h.strip('"') for h in head]
@@ -75,8 +76,11 @@ def _other_file(tmp_path):
             v = cells[i].strip('"')
             if v:
                 cells[i] = str(100 - float(v))
+        if rename:
+            k = names.index("prnr")
+            cells[k] = '"new' + cells[k].strip('"') + '"'
         out.append("\t".join(cells))
-    path = tmp_path / "other.tsv"
+    path = tmp_path / ("renamed.tsv" if rename else "other.tsv")
     path.write_text("\n".join(out) + "\n")
     return path
 
@@ -106,6 +110,13 @@ def test_backtest_other_file_scores_directly_with_the_bundled_fit(cli, tmp_path)
     assert out["models"]["choice"]["mae"] == pytest.approx(
         np.mean(np.abs(np.array(med) - iss.outcomes))
     )
+    # these proposals are the fit's own: the backtest says its scores are not out of sample
+    overlap = [n for n in out["notes"] if "not out of sample" in n]
+    assert len(overlap) == 2 and all(n.startswith(f"{len(iss.outcomes)} of the") for n in overlap)
+    renamed = _other_file(tmp_path, rename=True)
+    r = cli("backtest", "deu", "--data", renamed, "--json", "-m", "compromise", "-m", "choice")
+    assert r.code == 0, r.err
+    assert not [n for n in r.json()["notes"] if "not out of sample" in n]
 
 
 def test_calibrate_fit_and_use_the_files(cli, tmp_path):

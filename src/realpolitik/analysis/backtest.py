@@ -34,6 +34,7 @@ from realpolitik.analysis.calibration import CalibrationTable, default_calibrati
 from realpolitik.analysis.crossval import (
     OutOfSample,
     centres_of,
+    coefficient_source,
     evaluate,
     fingerprint,
     score_fixed,
@@ -356,6 +357,33 @@ def _notes(
     )
 
 
+def _overlap_notes(
+    table: CalibrationTable,
+    requests: Sequence[ModelRequest],
+    proposals: Sequence[str],
+    data_id: str,
+) -> tuple[str, ...]:
+    """Scored directly on a file that shares proposals with a fit: say so (not out of sample)."""
+    fits: list[tuple[str, dict[str, Any]]] = []
+    if not table.fitted_on(data_id):
+        fits.append((f"the calibration ({table.file})", table.source))
+    for req in requests:
+        if req.name == "choice":
+            src = coefficient_source(req.options)
+            if src.get("data_id") != data_id:
+                fits.append(("choice's coefficients", src))
+    out = []
+    for what, src in fits:
+        shared = set(proposals) & set(src.get("proposals") or ())
+        if shared:
+            n = sum(p in shared for p in proposals)
+            out.append(
+                f"{n} of the {len(proposals)} issues belong to proposals that {what} was "
+                "fitted on: their probabilistic scores are not out of sample."
+            )
+    return tuple(out)
+
+
 def backtest_deu(
     data: DeuData,
     caps: Capabilities | EraCapabilities,
@@ -423,6 +451,8 @@ def backtest_deu(
         forecasts.pop(req.name)
         scores.pop(req.name)
         oos.pop(req.name)
+    notes = _notes(data, caps, len(scored), missing_salience, n_missing)
+    notes += _overlap_notes(table, requests, proposals, data_id)
     return DeuBacktest(
         dataset=data.file,
         issues=tuple(i.id for i in scored),
@@ -436,7 +466,7 @@ def backtest_deu(
         reasons={m: reasons[m] for m in forecasts},
         scores=scores,
         capabilities=caps.to_json(),
-        notes=_notes(data, caps, len(scored), missing_salience, n_missing),
+        notes=notes,
         missing_salience=missing_salience,
         unscored=data.unscored(),
         seed=seed,

@@ -326,6 +326,7 @@ def fit_table(
     src = dict(source or {})
     src.update(
         data_id=data_id,
+        proposals=sorted(set(groups.tolist())),
         n_issues=int(y.size),
         n_proposals=int(np.unique(groups).size),
         seed=seed,

@@ -79,6 +79,7 @@ def fit_choice(
     source = dict(issues.source)
     source.update(
         data_id=issues.data_id,
+        proposals=sorted(set(issues.proposals)),
         roles={"commission": list(commission), "parliament": list(parliament)},
     )
     return _choice.fit(alts, issues.outcomes, source=source)

@@ -29,7 +29,8 @@ def calibrated_section(data: ReportData) -> Section | None:
             "Each model's 80% interval below adds the model's own error on recorded outcomes "
             "to the spread of its runs, so that about 80% of such intervals should hold the "
             f"outcome. Calibration: {info.get('basis', '')}; read these intervals with that "
-            "in mind."
+            "in mind. (The forecast charts' intervals, where an ensemble ran, are the spread "
+            "of the runs alone.)"
         )
     )
     for issue_id, per in info["intervals80"].items():
