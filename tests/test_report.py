@@ -438,6 +438,7 @@ def test_forecast_report_flag(cli, tmp_path, monkeypatch):
     assert _sections((out / "report.html").read_text()) == {
         "situation",
         "forecast",
+        "calibrated",  # the calibrated intervals, on by default
         "track",
         "method",
     }

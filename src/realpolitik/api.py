@@ -154,10 +154,14 @@ def backtest_deu(
     resamples: int | None = None,
     missing_salience: str = "zero",
     progress: Any = None,
+    calibration: Any = None,
 ) -> Any:
     """Score issue models on EU legislative negotiations (DEU; the bundled DEU III
     development split and capability table by default): MAE with a bootstrap interval,
-    median error, share within 10 points, the difference from the compromise model. Returns
+    median error, share within 10 points, the difference from the compromise model, and the
+    coverage, interval score and CRPS of the calibrated intervals (``calibration``: a table
+    or its file; default the bundled one), fitted models and calibration scored out of
+    sample by grouped cross-validation on the file they were fitted on. Returns
     a :class:`~realpolitik.analysis.backtest.DeuBacktest` (``to_json()`` is the CLI's JSON)."""
     from realpolitik.analysis import backtest as bt
     from realpolitik.errors import InputError
@@ -180,6 +184,10 @@ def backtest_deu(
             deu.bundled_capabilities_path(), column, display=BUNDLED_CAPABILITIES
         )
     kw: dict[str, Any] = {} if resamples is None else {"resamples": resamples}
+    if isinstance(calibration, (str, Path)):
+        from realpolitik.analysis.calibration import read_calibration
+
+        calibration = read_calibration(Path(calibration))
     return bt.backtest_deu(
         table,
         caps,
@@ -187,6 +195,7 @@ def backtest_deu(
         seed=seed,
         missing_salience=missing_salience,  # type: ignore[arg-type]
         progress=progress,
+        calibration=calibration,
         **kw,
     )
 

@@ -15,7 +15,7 @@ returns a :class:`Forecast`, whose :meth:`Forecast.to_json` is the documented JS
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +242,9 @@ class Forecast:
     extra: Mapping[str, Any] = field(default_factory=dict)
     ensemble: Any = None
     seed: int | None = None
+    # calibrated[model][issue]: the JSON entry with calibrated intervals
+    # (realpolitik.analysis.predictive; None where the model has none)
+    calibrated: Mapping[str, tuple[dict[str, Any] | None, ...]] = field(default_factory=dict)
 
     # -- values ----------------------------------------------------------------------------
     def _issue(self, issue: int | str) -> int:
@@ -310,6 +313,9 @@ class Forecast:
                 entry: dict[str, Any] = {"value": _num(self.run_value(name, j))}
                 if self.ensemble is not None and name in self.ensemble.values:
                     entry = summarise(self.ensemble.in_units(name)[:, j], issue.scale)
+                calibrated = self.calibrated.get(name)
+                if calibrated is not None and calibrated[j] is not None:
+                    entry = dict(calibrated[j])
                 if j in result.skipped:
                     entry["skipped"] = result.skipped[j]
                 forecasts[name] = entry
@@ -473,6 +479,8 @@ def forecast(
     executor: str = "local",
     progress: Callable[[int], None] | None = None,
     ctx: RunContext | None = None,
+    intervals: str = "calibrated",
+    calibration: Any = None,
     ensemble_options: dict[str, Any] | None = None,
 ) -> Forecast:
     """Run the scenario's models and return a frozen :class:`Forecast`.
@@ -541,7 +549,7 @@ def forecast(
                     entry["ensemble"] = crisis_summary(
                         ens.crises[entry["model"]], entry.get("parties")
                     )
-    return Forecast(
+    result = Forecast(
         scenario=scenario,
         models=tuple(requests),
         issue_results=issue_results,
@@ -550,6 +558,23 @@ def forecast(
         ensemble=ens,
         seed=seed,
     )
+    return _with_intervals(result, intervals, calibration)
+
+
+def _with_intervals(result: Forecast, intervals: str, calibration: Any) -> Forecast:
+    """The forecast with its issue models' calibrated intervals (``intervals="calibrated"``)
+    or a note that the intervals are the runs' spread alone (``"inputs"``)."""
+    from realpolitik.analysis.calibration import read_calibration
+    from realpolitik.analysis.predictive import INPUTS_ONLY, calibrate_forecast
+
+    if intervals not in ("calibrated", "inputs"):
+        raise InputError(field="intervals", value=intervals, expected="calibrated or inputs")
+    if intervals == "inputs":
+        return replace(result, extra={**result.extra, "calibration": INPUTS_ONLY})
+    if isinstance(calibration, (str, Path)):
+        calibration = read_calibration(Path(calibration))
+    calibrated, block = calibrate_forecast(result, calibration, seed=result.seed)
+    return replace(result, calibrated=calibrated, extra={**result.extra, "calibration": block})
 
 
 from realpolitik.contracts._module import make_callable  # noqa: E402

@@ -25,11 +25,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from realpolitik.analysis.calibration import CalibrationTable, default_calibration
+from realpolitik.analysis.crossval import (
+    OutOfSample,
+    centres_of,
+    coefficient_source,
+    evaluate,
+    fingerprint,
+    score_fixed,
+    summarise_scores,
+)
 from realpolitik.analysis.metrics import (
     absolute_errors,
     bootstrap_mean,
@@ -110,6 +120,8 @@ class ModelScore:
     within10: float
     vs_compromise: PairedDiff | None
     skipped: dict[str, int] = field(default_factory=dict)
+    #: Probabilistic scores (:func:`realpolitik.analysis.crossval.summarise_scores`).
+    probabilistic: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +132,7 @@ class ModelScore:
             "within10": _num(self.within10),
             "vs_compromise": None if self.vs_compromise is None else self.vs_compromise.to_json(),
             "skipped": dict(self.skipped),
+            **self.probabilistic,
         }
 
 
@@ -255,6 +268,9 @@ class DeuBacktest:
     seed: int | None
     resamples: int
     missing_salience: str = "zero"
+    #: Each model's out-of-sample intervals and CRPS per issue (``analysis.crossval``).
+    out_of_sample: dict[str, OutOfSample] = field(default_factory=dict)
+    calibration: str = ""
 
     @property
     def n_issues(self) -> int:
@@ -273,12 +289,17 @@ class DeuBacktest:
             "notes": list(self.notes),
             "seed": self.seed,
             "resamples": self.resamples,
+            "calibration": self.calibration,
         }
 
     def prediction_rows(self) -> tuple[list[str], list[list[Any]]]:
-        """A header and one row per scored issue: ids, outcome, each model's forecast."""
+        """A header and one row per scored issue: ids, outcome, each model's forecast, then
+        per model its calibrated intervals and CRPS (``MODEL_lo50``, ..., ``MODEL_crps``)."""
         models = list(self.scores)
+        prob = [m for m in models if m in self.out_of_sample]
+        cols = ("lo50", "hi50", "lo80", "hi80", "lo90", "hi90", "crps")
         header = ["issue", "proposal", "n_actors", "reference_point", "outcome", *models]
+        header += [f"{m}_{c}" for m in prob for c in cols]
         rows = []
         for k, issue in enumerate(self.issues):
             rows.append(
@@ -290,8 +311,16 @@ class DeuBacktest:
                     float(self.outcomes[k]),
                 ]
                 + [_num(self.forecasts[m][k]) for m in models]
+                + [v for m in prob for v in _interval_cells(self.out_of_sample[m], k)]
             )
         return header, rows
+
+
+def _interval_cells(oos: OutOfSample, k: int) -> list[float | None]:
+    cells: list[float | None] = []
+    for j in range(oos.lo.shape[1]):
+        cells += [_num(oos.lo[k, j]), _num(oos.hi[k, j])]
+    return [*cells, _num(oos.crps[k])]
 
 
 MissingSalience = Literal["zero", "drop"]
@@ -323,7 +352,36 @@ def _notes(
         caps.note(),
         "Each issue is its own negotiation among the actors with a position on it.",
         "Intervals: 95% percentile bootstrap, resampling proposals (clusters of issues).",
+        "Probabilistic scores (coverage of the calibrated 50/80/90% intervals, interval "
+        "score at 80%, CRPS, log score): out of sample, as each model's scored_by says.",
     )
+
+
+def _overlap_notes(
+    table: CalibrationTable,
+    requests: Sequence[ModelRequest],
+    proposals: Sequence[str],
+    data_id: str,
+) -> tuple[str, ...]:
+    """Scored directly on a file that shares proposals with a fit: say so (not out of sample)."""
+    fits: list[tuple[str, dict[str, Any]]] = []
+    if not table.fitted_on(data_id):
+        fits.append((f"the calibration ({table.file})", table.source))
+    for req in requests:
+        if req.name == "choice":
+            src = coefficient_source(req.options)
+            if src.get("data_id") != data_id:
+                fits.append(("choice's coefficients", src))
+    out = []
+    for what, src in fits:
+        shared = set(proposals) & set(src.get("proposals") or ())
+        if shared:
+            n = sum(p in shared for p in proposals)
+            out.append(
+                f"{n} of the {len(proposals)} issues belong to proposals that {what} was "
+                "fitted on: their probabilistic scores are not out of sample."
+            )
+    return tuple(out)
 
 
 def backtest_deu(
@@ -335,6 +393,7 @@ def backtest_deu(
     resamples: int = RESAMPLES,
     missing_salience: MissingSalience = "zero",
     progress: Progress | None = None,
+    calibration: CalibrationTable | None = None,
 ) -> DeuBacktest:
     """Score issue models on the scored issues of a DEU file.
 
@@ -343,8 +402,13 @@ def backtest_deu(
     2. Build one one-issue input per scored issue (its positioned actors only).
     3. Run each model (all registered issue models unless ``models`` names some) and the
        ``compromise`` baseline if it was not named.
-    4. Score: MAE with a cluster bootstrap over proposals (``resamples`` draws, ``seed``),
-       median AE, share within 10, paired difference against the baseline.
+    4. Out of sample (:func:`realpolitik.analysis.crossval.evaluate`): a fitted model's
+       forecasts and every calibrated interval under grouped 10-fold CV when the
+       coefficients or ``calibration`` (default: the bundled table) were fitted on these
+       issues, directly otherwise.
+    5. Score: MAE with a cluster bootstrap over proposals (``resamples`` draws, ``seed``),
+       median AE, share within 10, paired difference against the baseline; coverage of the
+       50/80/90% intervals, interval score, CRPS and log score with the same resamples.
     """
     check_actors(data, caps)
     n_missing = data.missing_saliences()
@@ -359,10 +423,36 @@ def backtest_deu(
     forecasts, reasons = run_issue_models(inputs, requests + extra, seed=seed, progress=progress)
     outcomes = np.array([i.outcome for i in scored], dtype=float)
     proposals = tuple(i.proposal for i in scored)
+    table = calibration if calibration is not None else default_calibration()
+    data_id = fingerprint(inputs, outcomes, proposals)
+    oos = {
+        r.name: evaluate(
+            r.name,
+            r.options,
+            inputs,
+            outcomes,
+            proposals,
+            forecasts[r.name],
+            table=table,
+            data_id=data_id,
+            seed=seed,
+        )
+        for r in requests + extra
+    }
+    for name, o in oos.items():  # a fitted model's forecasts are its out-of-fold ones
+        forecasts[name] = o.points
     scores = score_models(outcomes, proposals, forecasts, reasons, seed=seed, resamples=resamples)
+    cluster = cluster_index(proposals)
+    counts = cluster_draws(int(cluster.max()) + 1, resamples, np.random.default_rng(seed))
+    for name, o in oos.items():
+        prob = summarise_scores(o, outcomes, cluster, counts)
+        scores[name] = replace(scores[name], probabilistic=prob)
     for req in extra:
         forecasts.pop(req.name)
         scores.pop(req.name)
+        oos.pop(req.name)
+    notes = _notes(data, caps, len(scored), missing_salience, n_missing)
+    notes += _overlap_notes(table, requests, proposals, data_id)
     return DeuBacktest(
         dataset=data.file,
         issues=tuple(i.id for i in scored),
@@ -376,11 +466,13 @@ def backtest_deu(
         reasons={m: reasons[m] for m in forecasts},
         scores=scores,
         capabilities=caps.to_json(),
-        notes=_notes(data, caps, len(scored), missing_salience, n_missing),
+        notes=notes,
         missing_salience=missing_salience,
         unscored=data.unscored(),
         seed=seed,
         resamples=resamples,
+        out_of_sample=oos,
+        calibration=f"{table.file}: {table.basis}",
     )
 
 
@@ -416,14 +508,21 @@ class CaseRow:
 
 @dataclass(frozen=True)
 class CasesBacktest:
-    """The bundled cases' issues with outcomes; per model n and MAE on 0–100."""
+    """The bundled cases' issues with outcomes; per model n and MAE on 0–100, and the
+    probabilistic scores of its calibrated intervals (on 0–100)."""
 
     rows: tuple[CaseRow, ...]
     models: dict[str, dict[str, Any]]
+    calibration: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """``{"cases": [...], "models": {"<model>": {"n", "mae_0_100"}}}``."""
-        return {"cases": [r.to_json() for r in self.rows], "models": dict(self.models)}
+        """``{"cases": [...], "models": {"<model>": {"n", "mae_0_100", "coverage80", ...}},
+        "calibration": "..."}``."""
+        return {
+            "cases": [r.to_json() for r in self.rows],
+            "models": dict(self.models),
+            "calibration": self.calibration,
+        }
 
 
 def backtest_cases(
@@ -431,12 +530,17 @@ def backtest_cases(
     models: Sequence[str | ModelRequest] | None = None,
     *,
     seed: int | None = 0,
+    calibration: CalibrationTable | None = None,
+    resamples: int = RESAMPLES,
 ) -> CasesBacktest:
     """Score issue models on every scenario (default: the bundled ones) with an outcome.
 
     Each scenario is forecast as a whole (its issues jointly, as ``realpolitik forecast``
     does); every issue with a recorded outcome is a row. Signed errors are forecast minus
-    outcome; ``mae_0_100`` averages their absolute values on 0–100.
+    outcome; ``mae_0_100`` averages their absolute values on 0–100. Each model's calibrated
+    intervals (``calibration``, default the bundled table: the cases are out of its sample)
+    are scored too: coverage, interval score, CRPS and, for ``choice``, the log score, with
+    a bootstrap over the scenarios.
     """
     if scenarios is None:
         from realpolitik.api import load
@@ -446,20 +550,33 @@ def backtest_cases(
     requests = issue_requests(models)
     rows: list[CaseRow] = []
     abs_err: dict[str, list[float]] = {r.name: [] for r in requests}
+    table = calibration if calibration is not None else default_calibration()
+    centres: dict[str, list[Any]] = {r.name: [] for r in requests}
+    y100: list[float] = []
+    where: list[str] = []
     for sc in scenarios:
         if sc.outcome is None or not sc.outcome.issues or not sc.issues:
             continue
         result = forecast(sc, requests, seed=seed)
+        inputs = sc.inputs()
+        per_model = {
+            r.name: centres_of(r.name, r.options, inputs, result.issue_results[r.name].values)
+            for r in requests
+        }
         for j, issue in enumerate(sc.issues):
             outcome = sc.recorded(issue.id)
             if outcome is None:
                 continue
+            y100.append(float(issue.scale.to_100(outcome)))
+            where.append(sc.name)
             span = issue.scale.max - issue.scale.min
             errors: dict[str, dict[str, Any]] = {}
             for req in requests:
                 res = result.issue_results[req.name]
                 value = result.value(req.name, j)
-                if j in res.skipped or not np.isfinite(value):
+                ok = j not in res.skipped and np.isfinite(value)
+                centres[req.name].append(per_model[req.name][j] if ok else None)
+                if not ok:
                     errors[req.name] = {
                         "forecast": None,
                         "error": None,
@@ -487,4 +604,19 @@ def backtest_cases(
     summary = {
         m: {"n": len(e), "mae_0_100": float(np.mean(e)) if e else None} for m, e in abs_err.items()
     }
-    return CasesBacktest(rows=tuple(rows), models=summary)
+    cluster = cluster_index(where)
+    counts = (
+        cluster_draws(len(set(where)), resamples, np.random.default_rng(seed))
+        if where
+        else np.empty((0, 0))
+    )
+    for m in summary:
+        cal = table.get(m)
+        if cal is None or not where:
+            continue
+        how = f"scored directly (out of sample): calibration of {table.file}"
+        oos = score_fixed(m, centres[m], np.array(y100), cal, how, seed=seed)
+        summary[m].update(summarise_scores(oos, np.array(y100), cluster, counts))
+    return CasesBacktest(
+        rows=tuple(rows), models=summary, calibration=f"{table.file}: {table.basis}"
+    )

@@ -8,7 +8,15 @@ from typing import Any
 
 from rich.console import Console
 
-__all__ = ["progress_bar", "check_out", "write_out", "fmt_value", "ensemble_cells", "crisis_line"]
+__all__ = [
+    "progress_bar",
+    "check_out",
+    "write_out",
+    "fmt_value",
+    "ensemble_cells",
+    "summary_cells",
+    "crisis_line",
+]
 
 
 @contextlib.contextmanager
@@ -67,8 +75,12 @@ def ensemble_cells(ens: Any, model: str, j: int, label: str) -> tuple[str, str]:
     """The label cell (the likeliest label and its probability) and the p10–p90 cell."""
     from realpolitik.analysis.summary import summarise
 
-    s = summarise(ens.in_units(model)[:, j], ens.scenario.issues[j].scale)
-    if s.get("value") is None:
+    return summary_cells(summarise(ens.in_units(model)[:, j], ens.scenario.issues[j].scale), label)
+
+
+def summary_cells(s: dict[str, Any] | None, label: str) -> tuple[str, str]:
+    """The label and p10–p90 cells of a summary entry (an ensemble's or a calibrated one)."""
+    if not s or s.get("value") is None:
         return label, "—"
     labels = s.get("labels") or {}
     if labels:

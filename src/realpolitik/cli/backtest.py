@@ -76,6 +76,16 @@ CapabilityColumnOpt = Annotated[
         "act: pre-Nice votes to 2004, Nice votes 2005-2014, populations from 2015).",
     ),
 ]
+# A calibration table written by `realpolitik calibrate` (default: the bundled one).
+CalibrationOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--calibration",
+        help="A calibration table from `realpolitik calibrate` (default: the bundled one, "
+        "fitted on the DEU III dev split). On the data it was fitted on, intervals are "
+        "scored by grouped cross-validation instead.",
+    ),
+]
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of every stochastic model.")
 ]
@@ -93,7 +103,12 @@ def deu_command(
     as_json: JsonOpt = False,
     predictions: Annotated[
         Path | None,
-        typer.Option("--predictions", help="Write each scored issue's forecasts to this CSV."),
+        typer.Option(
+            "--predictions",
+            help="Write each scored issue's forecasts to this CSV, with each model's "
+            "calibrated intervals and CRPS (MODEL_lo50, MODEL_hi50, ..., MODEL_hi90, "
+            "MODEL_crps).",
+        ),
     ] = None,
     seed: SeedOpt = 0,
     resamples: Annotated[
@@ -108,9 +123,13 @@ def deu_command(
         ),
     ] = "zero",
     report: ReportOpt = None,
+    calibration: CalibrationOpt = None,
 ) -> None:
     """Score models on EU legislative negotiations (DEU): MAE with a bootstrap interval,
-    median error, share within 10 points, and the difference from the compromise model."""
+    median error, share within 10 points, the difference from the compromise model, and the
+    coverage, interval score and CRPS of the calibrated intervals. Fitted models and the
+    calibration are scored out of sample: by grouped 10-fold cross-validation on the data
+    they were fitted on."""
     from realpolitik.api import backtest_deu as run_deu
 
     _check_report(report)
@@ -124,6 +143,7 @@ def deu_command(
             resamples=resamples,
             missing_salience=missing_salience,
             progress=progress,
+            calibration=_calibration(calibration),
         )
     if predictions is not None:
         header, rows = result.prediction_rows()
@@ -151,10 +171,12 @@ def cases_command(
         typer.Option("--seed", min=0, help="Seed of every stochastic model (no bootstrap here)."),
     ] = 0,
     report: ReportOpt = None,
+    calibration: CalibrationOpt = None,
 ) -> None:
-    """Score models on every bundled scenario with a recorded outcome, issue by issue."""
+    """Score models on every bundled scenario with a recorded outcome, issue by issue, and
+    the coverage, interval score and CRPS of their calibrated intervals."""
     _check_report(report)
-    result = backtest_cases(models=model, seed=seed)
+    result = backtest_cases(models=model, seed=seed, calibration=_calibration(calibration))
     if as_json:
         print_json(result.to_json())
     else:
@@ -165,6 +187,12 @@ def cases_command(
         write_backtest_report(
             "cases", result.to_json(), report, models=model, seed=seed, json_out=as_json
         )
+
+
+def _calibration(path: Path | None) -> Any:
+    from realpolitik.analysis.calibration import read_calibration
+
+    return None if path is None else read_calibration(path)
 
 
 def _check_report(report: Path | None) -> None:
@@ -230,6 +258,7 @@ def render_deu(result: DeuBacktest) -> None:
     for col in ("n", "MAE [95% CI]", "med AE", "≤10", f"Δ vs {BASELINE}", "skip"):
         table.add_column(col, justify="right", no_wrap=True)
     reasons: list[str] = []
+    how: dict[str, list[str]] = {}
     for name, s in result.scores.items():
         vs = "—"
         if s.vs_compromise is not None:
@@ -246,15 +275,54 @@ def render_deu(result: DeuBacktest) -> None:
             vs,
             str(n_skipped) if n_skipped else "",
         )
+        if s.probabilistic.get("scored_by"):
+            how.setdefault(s.probabilistic["scored_by"], []).append(name)
     console.print(table)
+    console.print(_prob_table(result.scores))
     console.print(
         "[dim]MAE: mean absolute error on the 0–100 scale (lower is better); ≤10: share of "
-        f"issues within 10 points; Δ: MAE minus {BASELINE}'s on the same issues.[/dim]"
+        f"issues within 10 points; Δ: MAE minus {BASELINE}'s on the same issues. Coverage: "
+        "share of outcomes inside the calibrated 50/80/90% intervals; IS80: interval score "
+        "of the 80% interval (Gneiting & Raftery 2007); CRPS of the calibrated predictive "
+        "distribution; log: log score of the outcome's label (these three: lower is "
+        "better).[/dim]"
     )
+    for text, names in how.items():
+        console.print(f"[dim]{', '.join(names)}: {text}.[/dim]")
+    if result.calibration:
+        console.print(f"[dim]Calibration: {result.calibration}.[/dim]")
     for line in reasons:
         console.print(f"[dim]{line}[/dim]")
     for note in result.notes:
         console.print(f"[dim]{note}[/dim]")
+
+
+def _prob_table(scores: dict[str, Any]) -> Table:
+    """Each model's calibrated intervals: coverage, width, interval score, CRPS, log score
+    (their bootstrap intervals are in the JSON)."""
+    table = Table(
+        title="Calibrated intervals, out of sample",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("model", no_wrap=True)
+    for col in ("cov50", "cov80", "cov90", "width80", "IS80", "CRPS", "log"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for name, s in scores.items():
+        p = s.probabilistic
+        if not p or p.get("coverage80") is None:
+            continue
+        table.add_row(
+            name,
+            *(_f(p[f"coverage{k}"], "{:.0%}") for k in (50, 80, 90)),
+            _f(p["width80"], "{:.1f}"),
+            _f(p["interval_score80"], "{:.1f}"),
+            _f(p["crps"], "{:.1f}"),
+            _f(p.get("log_score"), "{:.2f}"),
+        )
+    return table
 
 
 def render_cases(result: CasesBacktest) -> None:
@@ -298,7 +366,23 @@ def render_cases(result: CasesBacktest) -> None:
         table.add_column(m, justify="right", no_wrap=True)
     table.add_row("n", *[str(result.models[m]["n"]) for m in models])
     table.add_row("MAE 0–100", *[_f(result.models[m]["mae_0_100"], "{:.1f}") for m in models])
+    for key, label, fmt in (
+        ("coverage50", "cov50", "{:.0%}"),
+        ("coverage80", "cov80", "{:.0%}"),
+        ("coverage90", "cov90", "{:.0%}"),
+        ("interval_score80", "IS80", "{:.1f}"),
+        ("crps", "CRPS", "{:.1f}"),
+        ("log_score", "log", "{:.2f}"),
+    ):
+        if any(result.models[m].get(key) is not None for m in models):
+            table.add_row(label, *[_f(result.models[m].get(key), fmt) for m in models])
     console.print(table)
+    if result.calibration:
+        console.print(
+            "[dim]cov: share of outcomes inside the calibrated 50/80/90% intervals; IS80, "
+            "CRPS, log: interval score, CRPS and log score on 0–100 (lower is better). "
+            f"Calibration: {result.calibration}.[/dim]"
+        )
     skipped = {
         f"{m}: {e['skipped']}"
         for row in result.rows

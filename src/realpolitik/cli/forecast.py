@@ -17,8 +17,10 @@ from realpolitik.cli._ensemble import (
     ensemble_cells,
     fmt_value,
     progress_bar,
+    summary_cells,
     write_out,
 )
+from realpolitik.errors import InputError
 from realpolitik.forecast import Forecast, forecast
 
 __all__ = ["forecast_command", "render_table"]
@@ -106,6 +108,23 @@ def forecast_command(
             "$REALPOLITIK_STORE, else runs.sqlite in the user's data folder).",
         ),
     ] = None,
+    intervals: Annotated[
+        str,
+        typer.Option(
+            "--intervals",
+            help="calibrated (default): each issue model's intervals and label "
+            "probabilities include its own error on recorded outcomes (DEU) besides the "
+            "runs; inputs: the spread of the runs alone.",
+        ),
+    ] = "calibrated",
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            help="A calibration table from `realpolitik calibrate` (default: the bundled "
+            "one, fitted on the DEU III dev split).",
+        ),
+    ] = None,
 ) -> None:
     """Forecast where each issue lands, by every model that runs."""
     notices: list[str] = []
@@ -116,6 +135,13 @@ def forecast_command(
     from realpolitik.ensemble.executors import parse_spec
 
     parse_spec(executor)  # a bad --executor is an error even for one run
+    if intervals not in ("calibrated", "inputs"):
+        raise InputError(field="--intervals", value=intervals, expected="calibrated or inputs")
+    table = None
+    if calibration is not None and intervals == "calibrated":
+        from realpolitik.analysis.calibration import read_calibration
+
+        table = read_calibration(calibration)
     if out is not None:  # bad targets fail before the runs, and before anything is written
         check_out(out)
     if report is not None:
@@ -127,7 +153,16 @@ def forecast_command(
         if save:
             result = _save_and_run(sc, scenario, store, model, seed, runs, executor, progress)
         else:
-            result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
+            result = forecast(
+                sc,
+                model,
+                seed=seed,
+                runs=runs,
+                executor=executor,
+                progress=progress,
+                intervals=intervals,
+                calibration=table,
+            )
     if out is not None:
         write_out(result, out, seed)
     if as_json:
@@ -179,7 +214,10 @@ def render_table(result: Forecast) -> None:
         if outcome is not None:
             table.add_column("error", justify="right")
         ens = result.ensemble  # runs > 1: the median, its 80% interval, the likeliest label
-        if ens is not None:
+        cal = result.calibrated
+        if cal:
+            table.add_column("80% interval", justify="right")
+        elif ens is not None:
             table.add_column("p10–p90", justify="right")
         for name, res in result.issue_results.items():
             value = result.value(name, j)
@@ -191,7 +229,11 @@ def render_table(result: Forecast) -> None:
             ]
             if outcome is not None:
                 row.append(f"{value - outcome:+,.1f}" if finite else "—")
-            if ens is not None:
+            if cal:
+                entry = (cal.get(name) or [None] * (j + 1))[j]
+                row[2], interval = summary_cells(entry, row[2])
+                row.append(interval)
+            elif ens is not None:
                 row[2], interval = ensemble_cells(ens, name, j, row[2])
                 row.append(interval)
             table.add_row(*row)
@@ -201,13 +243,14 @@ def render_table(result: Forecast) -> None:
                 fmt_value(outcome),
                 issue.scale.nearest_label(outcome) or "",
                 "",
-                *([""] if ens is not None else []),
+                *([""] if ens is not None or cal else []),
                 style="green",
             )
         console.print(table)
     from realpolitik.cli._crises import render_crises, render_events
 
     render_crises(result.crises)
+    _calibration_note(result)
     render_events(result.extra.get("events", []))
     if result.ensemble is not None:
         e = result.ensemble
@@ -220,3 +263,20 @@ def render_table(result: Forecast) -> None:
                 console.print(crisis_line(entry))
     if sc.outcome is not None:
         console.print(f"[dim]Recorded outcome: {sc.outcome.source}[/dim]")
+
+
+def _calibration_note(result: Forecast) -> None:
+    """What the intervals rest on; the models without calibrated intervals and why."""
+    info = result.extra.get("calibration")
+    if not info:
+        return
+    if info["intervals"] == "inputs":
+        console.print(f"[dim]Intervals: {info['note']}.[/dim]")
+        return
+    if info["models"]:
+        console.print(
+            "[dim]80% intervals and label probabilities are calibrated: each model's own "
+            f"error on recorded outcomes is added to every run; {info['basis']}.[/dim]"
+        )
+    for name, why in info["not_calibrated"].items():
+        console.print(f"[dim]{name}: {why}.[/dim]")

@@ -2,7 +2,8 @@
 
 Reads the backtest JSON: ``backtest["deu"]`` (EU legislative negotiations: MAE on 0-100 with
 a 95% bootstrap interval, median error, share within 10 points, and the paired difference from
-the ``compromise`` baseline) and ``backtest["cases"]`` (the bundled historical cases, error per
+the ``compromise`` baseline; the calibrated intervals' coverage, interval score, CRPS and PIT
+histogram, by ``_calibration``) and ``backtest["cases"]`` (the bundled historical cases, error per
 issue). In a forecast report only the models that ran are shown.
 """
 
@@ -18,6 +19,7 @@ from realpolitik.report._blocks import Bullets, Heading, Section, Table, Text
 from realpolitik.report._charts import chart, colours
 from realpolitik.report.data import ReportData
 from realpolitik.report.sections import section
+from realpolitik.report.sections._calibration import calibration_blocks
 
 __all__ = ["track_section", "verdict"]
 
@@ -167,6 +169,7 @@ def _deu(data: ReportData, deu: dict[str, Any], sec: Section) -> list:
             (6.8, 0.8 + 0.3 * len(names)),
         )
     )
+    blocks += calibration_blocks("DEU", models, names, _basis(deu))
     if deu.get("notes"):
         blocks.append(Text("How the backtest read the data:"))
         blocks.append(Bullets(tuple(deu["notes"])))
@@ -215,4 +218,11 @@ def _cases(data: ReportData, cases: dict[str, Any]) -> list:
             align=("l", "l", "r") + ("r",) * len(names),
         )
     )
+    blocks += calibration_blocks("Historical cases", models, names, _basis(cases))
     return blocks
+
+
+def _basis(bt: dict[str, Any]) -> str | None:
+    """What the calibration rests on ("TABLE: calibrated on ..." in the backtest JSON)."""
+    text = bt.get("calibration") or ""
+    return text.split(": ", 1)[-1] or None
