@@ -28,7 +28,9 @@ from realpolitik.report.assemble import rank_drivers  # noqa: E402
 from realpolitik.report.data import Distribution, label_probabilities  # noqa: E402
 from realpolitik.scenario import Scale  # noqa: E402
 
-SECTION_IDS = ("situation", "forecast", "path", "crises", "logistics", "drivers", "track", "method")
+SECTION_IDS = (
+    "situation", "forecast", "calibrated", "path", "crises", "logistics", "drivers", "track", "method"
+)  # fmt: skip
 
 # The backtest JSON shape of `backtest deu` and `backtest cases` (numbers are illustrative, not scores).
 BACKTEST = {
@@ -168,7 +170,8 @@ def full(moscow, tmp_path_factory):
 def bare(tmp_path_factory):
     """A report of one static model on a scenario without outcome-free extras."""
     sc = load("emission-1994")
-    data = from_forecast(forecast(sc, ["compromise"]), seed=None)
+    # The runs' spread alone: a single run then has no interval to show.
+    data = from_forecast(forecast(sc, ["compromise"], intervals="inputs"), seed=None)
     out = tmp_path_factory.mktemp("bare")
     path = write_report(data, out)
     return {"data": data, "dir": out, "html": path.read_text(encoding="utf-8")}
@@ -297,6 +300,7 @@ def test_markdown_has_the_same_sections(full):
     assert titles == [
         "Situation",
         "Forecast",
+        "Calibrated intervals",
         "Path",
         "Who gives way and when",
         "Logistics",
@@ -530,7 +534,7 @@ def test_ensemble_report_of_a_crisis(moscow, tmp_path):
         f"first in {fmt.pct(ref['p_first'][first])}" in text
     )
     assert "from 60 sampled runs of the ensemble" in text
-    assert _sections(html) == {"situation", "forecast", "crises", "drivers", "method"}
+    assert _sections(html) == {"situation", "forecast", "calibrated", "crises", "drivers", "method"}
 
 
 def test_results_file_keeps_the_crisis_runs(moscow, tmp_path):
@@ -624,7 +628,7 @@ def test_backtest_and_sensitivity_reports(cli, tmp_path):
     assert r.code == 0, r.err
     assert json.loads(r.out)["method"] == "sobol" and "Report:" in r.err
     html = (tmp_path / "sens" / "report.html").read_text(encoding="utf-8")
-    assert _sections(html) == {"situation", "forecast", "drivers", "method"}
+    assert _sections(html) == {"situation", "forecast", "calibrated", "drivers", "method"}
     assert "Government's position" in _text(html)
 
 

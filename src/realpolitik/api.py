@@ -38,6 +38,7 @@ __all__ = [
     "sensitivity",
     "sensitivity_requests",
     "backtest_deu",
+    "deu_data",
     "airlift",
 ]
 
@@ -144,6 +145,37 @@ def sensitivity_requests(
     return requests
 
 
+def deu_data(
+    data: str | Path | None = None,
+    capabilities: str | Path | None = None,
+    capability_column: str | None = None,
+    missing_salience: str = "zero",
+) -> tuple[Any, Any]:
+    """A DEU-format file and its capability table (the bundled DEU III development split and
+    capabilities by default), read with located errors: what ``backtest deu``,
+    ``calibrate`` and ``fit choice`` score or fit on."""
+    from realpolitik.errors import InputError
+    from realpolitik.scenario.importers import deu
+
+    if missing_salience not in ("zero", "drop"):
+        raise InputError(
+            field="--missing-salience", value=missing_salience, expected="zero or drop"
+        )
+    column = capability_column or deu.DEFAULT_CAPABILITY_COLUMN
+    table = (
+        deu.read_deu(data, display=str(data))
+        if data
+        else deu.read_deu(deu.bundled_data_path(), display=BUNDLED_DATA)
+    )
+    if capabilities:
+        caps = deu.read_capabilities(capabilities, column, display=str(capabilities))
+    else:
+        caps = deu.read_capabilities(
+            deu.bundled_capabilities_path(), column, display=BUNDLED_CAPABILITIES
+        )
+    return table, caps
+
+
 def backtest_deu(
     data: str | Path | None = None,
     capabilities: str | Path | None = None,
@@ -164,25 +196,8 @@ def backtest_deu(
     sample by grouped cross-validation on the file they were fitted on. Returns
     a :class:`~realpolitik.analysis.backtest.DeuBacktest` (``to_json()`` is the CLI's JSON)."""
     from realpolitik.analysis import backtest as bt
-    from realpolitik.errors import InputError
-    from realpolitik.scenario.importers import deu
 
-    if missing_salience not in ("zero", "drop"):
-        raise InputError(
-            field="--missing-salience", value=missing_salience, expected="zero or drop"
-        )
-    column = capability_column or deu.DEFAULT_CAPABILITY_COLUMN
-    table = (
-        deu.read_deu(data, display=str(data))
-        if data
-        else deu.read_deu(deu.bundled_data_path(), display=BUNDLED_DATA)
-    )
-    if capabilities:
-        caps = deu.read_capabilities(capabilities, column, display=str(capabilities))
-    else:
-        caps = deu.read_capabilities(
-            deu.bundled_capabilities_path(), column, display=BUNDLED_CAPABILITIES
-        )
+    table, caps = deu_data(data, capabilities, capability_column, missing_salience)
     kw: dict[str, Any] = {} if resamples is None else {"resamples": resamples}
     if isinstance(calibration, (str, Path)):
         from realpolitik.analysis.calibration import read_calibration

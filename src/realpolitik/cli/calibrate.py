@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
+from realpolitik.api import deu_data
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.cli.backtest import (
-    BUNDLED_CAPABILITIES,
-    BUNDLED_DATA,
     CapabilitiesOpt,
     CapabilityColumnOpt,
     ModelOpt,
@@ -19,10 +18,6 @@ from realpolitik.cli.backtest import (
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers.deu import (
     DEFAULT_CAPABILITY_COLUMN,
-    bundled_capabilities_path,
-    bundled_data_path,
-    read_capabilities,
-    read_deu,
 )
 
 __all__ = ["calibrate_command", "fit_choice_command", "fit_app", "read_issues"]
@@ -46,19 +41,7 @@ def read_issues(
     """The scored issues of a DEU file, read as ``backtest deu`` reads them."""
     from realpolitik.analysis.fitting import deu_issues
 
-    if missing_salience not in ("zero", "drop"):
-        raise InputError(
-            field="--missing-salience", value=missing_salience, expected="zero or drop"
-        )
-    deu = (
-        read_deu(data, display=str(data))
-        if data
-        else read_deu(bundled_data_path(), display=BUNDLED_DATA)
-    )
-    if capabilities:
-        caps = read_capabilities(capabilities, column, display=str(capabilities))
-    else:
-        caps = read_capabilities(bundled_capabilities_path(), column, display=BUNDLED_CAPABILITIES)
+    deu, caps = deu_data(data, capabilities, column, missing_salience)
     return deu_issues(deu, caps, missing_salience)  # type: ignore[arg-type]
 
 
