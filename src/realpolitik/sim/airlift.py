@@ -106,9 +106,11 @@ def capacity_on(
     date: dt.date | str,
     operators: tuple[str, ...] | None = None,
     changes: tuple[AirliftChange, ...] = (),
+    surge: bool = False,
 ) -> float:
     """Good-weather lift capacity (t/day) on ``date`` of the fleet entries of ``operators``
-    (all if None). Spec: the ~1,500 t/day of 20 July 1948 is a capacity, not deliveries."""
+    (all if None). Spec: the ~1,500 t/day of 20 July 1948 is a capacity, not deliveries.
+    ``surge``: on a day of maximum effort (:func:`._airlift_result.capacity`)."""
     p = plan(config, np.random.default_rng(0), changes)
     day = (np.datetime64(date) - p.dates[0]).astype(int)
     if not 0 <= day < p.n_days:
@@ -116,29 +118,20 @@ def capacity_on(
     groups = None
     if operators is not None:
         groups = np.array([o in operators for o in p.group_operator])
-    return float(capacity(p, groups)[day])
+    return float(capacity(p, groups, surge=surge)[day])
 
 
 def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
     """The JSON shape of ``realpolitik airlift --json``."""
     d = result.daily
+    cols = ("tons", "flights", "stocks_days", "consumption", "allotment", "need", "shortfall")
+    values = [d[c].tolist() for c in cols]
     daily = [
-        {
-            "date": str(date),
-            "tons": float(t),
-            "flights": int(f),
-            "stocks_days": float(s),
-            "shortfall": float(x),
-        }
-        for date, t, f, s, x in zip(
-            result.dates,
-            d["tons"].tolist(),
-            d["flights"].tolist(),
-            d["stocks_days"].tolist(),
-            d["shortfall"].tolist(),
-            strict=True,
-        )
+        {"date": str(date), **{c: float(v[i]) for c, v in zip(cols, values, strict=True)}}
+        for i, date in enumerate(result.dates)
     ]
+    for row in daily:
+        row["flights"] = int(row["flights"])
     monthly = [
         {"month": m["month"], "tons": m["tons"], "flights": m["flights"]} for m in result.monthly()
     ]
