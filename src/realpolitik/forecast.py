@@ -216,6 +216,7 @@ def forecast(
     runs: int | None = None,
     executor: str = "local",
     progress: Any = None,
+    airlift_draws: int | None = None,
 ) -> Forecast:
     """Run the scenario's models and return a :class:`Forecast`.
 
@@ -225,7 +226,8 @@ def forecast(
     ``runs`` times on draws seeded by ``seed`` through ``executor`` (local, processes[:N],
     dask[:N], dask://HOST:PORT); each issue's value is then the median over the runs, and
     ``Forecast.ensemble`` holds every run (see :mod:`realpolitik.ensemble`).
-    ``progress(n)`` is called as runs finish.
+    ``progress(n)`` is called as runs finish. ``airlift_draws``: K, the airlift draws that
+    crisis models coupled to the airlift share across runs (docs/specs/coupling.md).
     """
     if models and isinstance(models[0], ModelRequest):
         requests = list(models)  # type: ignore[arg-type]
@@ -258,7 +260,13 @@ def forecast(
         sampled = result.issue_results or any(sampler_of(r.spec) is not None for r in requests)
         if sampled and uncertain_inputs(scenario):
             ens = run_ensemble(
-                scenario, requests, n_runs, seed=seed, executor=executor, progress=progress
+                scenario,
+                requests,
+                n_runs,
+                seed=seed,
+                executor=executor,
+                progress=progress,
+                airlift_draws=airlift_draws,
             )
             result.ensemble = ens
             for name, res in result.issue_results.items():

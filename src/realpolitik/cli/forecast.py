@@ -73,6 +73,15 @@ def forecast_command(
             "Dask cluster) or dask://HOST:PORT (a running scheduler).",
         ),
     ] = "local",
+    airlift_draws: Annotated[
+        int | None,
+        typer.Option(
+            "--airlift-draws",
+            min=1,
+            help="K: crisis models coupled to the airlift share K airlift runs, run i "
+            "using draw i mod K (default 50; docs/specs/coupling.md).",
+        ),
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -107,7 +116,15 @@ def forecast_command(
         check_report_dir(report)
     total = (runs or sc.runs) if uncertain_inputs(sc) else 1  # no bar for a single run
     with progress_bar(total) as progress:
-        result = forecast(sc, model, seed=seed, runs=runs, executor=executor, progress=progress)
+        result = forecast(
+            sc,
+            model,
+            seed=seed,
+            runs=runs,
+            executor=executor,
+            progress=progress,
+            airlift_draws=airlift_draws,
+        )
     if out is not None:
         write_out(result, out, seed)
     if as_json:

@@ -19,7 +19,7 @@ gives the same bits with any executor and any chunking.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -55,6 +55,8 @@ class Plan:
     inputs: tuple[UncertainInput, ...]
     seed: int
     crises: tuple[Any, ...] = ()  # crisis ModelRequests whose module can sample (crises.py)
+    airlift_draws: int = 0  # K: crisis runs share K airlift draws (ensemble/coupling.py)
+    airlift: tuple[Any, ...] = ()  # the K shared draws, when every run has the same inputs
 
     @cached_property
     def base(self) -> IssueInputs:
@@ -97,7 +99,7 @@ def run_chunk(plan: Plan, start: int, stop: int) -> Chunk:
     if plan.needs_scenario and (plan.crises or (unbatched and plan.timeline is not None)):
         scenarios = [scenario_for(plan, row) for row in draws]  # one per run, shared
     values = run_draws(plan, draws, seeds, scenarios)
-    crises = run_crises(plan, draws, seeds, scenarios) if plan.crises else {}
+    crises = run_crises(plan, draws, seeds, scenarios, start) if plan.crises else {}
     return Chunk(start=start, stop=stop, draws=draws, values=values, crises=crises)
 
 
@@ -292,22 +294,39 @@ def run_ensemble(
     executor: str = "local",
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    airlift_draws: int | None = None,
 ) -> Ensemble:
     """Run ``runs`` draws of the scenario through every issue model in ``requests``.
 
     ``executor``: ``local``, ``processes[:N]``, ``dask[:N]`` or ``dask://HOST:PORT``.
     ``progress(n)`` is called with the number of runs each finished chunk holds.
+    ``airlift_draws``: K, the airlift draws the crisis runs share (run ``i`` uses draw
+    ``i mod K``; default :data:`~realpolitik.ensemble.coupling.DEFAULT_DRAWS`, at most
+    ``runs``); see :mod:`realpolitik.ensemble.coupling`.
     """
+    from realpolitik.ensemble.coupling import DEFAULT_DRAWS, draw_chunk, shared_inputs
     from realpolitik.ensemble.executors import make_executor
 
     seed = fresh_seed() if seed is None else int(seed)
     issue_reqs = tuple(r for r in requests if r.spec.kind == "issue")
     crisis_reqs = tuple(r for r in requests if sampler_of(r.spec) is not None)
     inputs = uncertain_inputs(scenario)
+    k = 0
+    if crisis_reqs and getattr(scenario, "airlift", None) is not None:
+        k = max(1, min(int(airlift_draws or DEFAULT_DRAWS), runs))
     plan = Plan(
-        scenario=scenario, requests=issue_reqs, inputs=inputs, seed=seed, crises=crisis_reqs
+        scenario=scenario,
+        requests=issue_reqs,
+        inputs=inputs,
+        seed=seed,
+        crises=crisis_reqs,
+        airlift_draws=k,
     )
     with make_executor(executor) as ex:
+        if k and shared_inputs(inputs, scenario):
+            jobs = chunks(k, -(-k // max(1, ex.workers)))
+            shared: dict[int, list[Any]] = dict(ex.map(draw_chunk, plan, jobs))
+            plan = replace(plan, airlift=tuple(d for i in range(len(jobs)) for d in shared[i]))
         size = chunk_size or default_chunk([*issue_reqs, *crisis_reqs], runs, ex.workers)
         parts = chunks(runs, size)
         done: dict[int, Chunk] = {}
@@ -335,6 +354,7 @@ def run_ensemble(
         values=values,
         executor=executor,
         crises=crises,
+        meta={"airlift_draws": k} if k else {},
     )
 
 

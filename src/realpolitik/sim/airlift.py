@@ -23,7 +23,10 @@ The steps of one run:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -73,7 +76,9 @@ __all__ = [
     "run_airlift",
     "run_cached",
     "run_scenario",
+    "slim",
     "summary",
+    "use_draw",
 ]
 
 
@@ -145,6 +150,32 @@ def summary(result: AirliftResult, scenario: str = "") -> dict[str, Any]:
 
 
 _LAST: list[Any] = [None, None, None]  # (config, (seed, changes), result) of the last run
+_DRAW: contextvars.ContextVar[AirliftResult | None] = contextvars.ContextVar(
+    "airlift_draw", default=None
+)
+
+
+@contextlib.contextmanager
+def use_draw(result: AirliftResult | None) -> Iterator[None]:
+    """Within the block, :func:`run_scenario` returns ``result`` (whatever the seed).
+
+    An ensemble's crisis runs share K airlift draws (docs/specs/coupling.md): run ``i`` runs
+    with draw ``i mod K`` in force, so every coupled crisis model that reads the airlift
+    through :func:`run_scenario` (``attrition`` through :func:`attrition_costs`) reads that
+    draw. This is valid only because no crisis model changes the airlift.
+    """
+    token = _DRAW.set(result)
+    try:
+        yield
+    finally:
+        _DRAW.reset(token)
+
+
+def slim(result: AirliftResult) -> AirliftResult:
+    """``result`` with only the daily columns coupled models read (to ship draws cheaply)."""
+    keep = ("tons", "flights", "flying_hours", "shortfall", "stocks_days", "consumption")
+    daily = {k: result.daily[k] for k in keep if k in result.daily}
+    return AirliftResult(dates=result.dates, daily=daily, need=result.need, events=result.events)
 
 
 def run_cached(
@@ -160,7 +191,11 @@ def run_cached(
 
 
 def run_scenario(scenario: Any, seed: int | None = 0) -> AirliftResult:
-    """The airlift of ``scenario`` with its scheduled events (cached as :func:`run_cached`)."""
+    """The airlift of ``scenario`` with its scheduled events (cached as :func:`run_cached`);
+    inside :func:`use_draw`, the draw in force."""
+    drawn = _DRAW.get()
+    if drawn is not None:
+        return drawn
     return run_cached(scenario.airlift, seed, airlift_changes(scenario))
 
 
