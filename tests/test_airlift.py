@@ -639,7 +639,9 @@ def test_heap_engine_is_simpy_to_the_bit(berlin):
     from realpolitik.sim._airlift_engine import simulate
     from realpolitik.sim.airlift import airlift_changes, plan
 
-    cfg = berlin.airlift.model_copy(update={"end": berlin.airlift.start.replace(year=1949, month=1)})
+    cfg = berlin.airlift.model_copy(
+        update={"end": berlin.airlift.start.replace(year=1949, month=1)}
+    )
     out = {}
     for engine in ("simpy", "heap"):
         rng = np.random.default_rng(11)

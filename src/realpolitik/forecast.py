@@ -164,6 +164,8 @@ class Forecast:
             )
         if self.ensemble is not None:
             out["runs"], out["seed"] = self.ensemble.runs, self.ensemble.seed
+            if self.ensemble.meta.get("airlift_draws"):  # docs/specs/coupling.md
+                out["airlift_draws"] = self.ensemble.meta["airlift_draws"]
         if self.crises:  # a crisis entry's "trace" shows under "traces" with --trace only
             out["crises"] = [{k: v for k, v in c.items() if k != "trace"} for c in self.crises]
         out.update(self.extra)

@@ -49,7 +49,9 @@ def simulate_draw(scenario: Any, seed: int, k: int) -> Any:
     """Airlift draw ``k`` of ``scenario`` (slim: the columns coupled models read)."""
     from realpolitik.sim.airlift import airlift_changes, run_airlift, slim
 
-    result = run_airlift(scenario.airlift, seed=airlift_rng(seed, k), changes=airlift_changes(scenario))
+    result = run_airlift(
+        scenario.airlift, seed=airlift_rng(seed, k), changes=airlift_changes(scenario)
+    )
     return slim(result)
 
 

@@ -229,7 +229,11 @@ def simulate(p: Plan, rng: np.random.Generator, engine: str = "heap") -> Counts:
                     if until:
                         reopen = min(reopen, until)
                         continue
-                slot = max(now + out_h, min(runway_free[f]))
+                rf = runway_free[f]
+                first = rf[0] if len(rf) == 1 else min(rf)
+                slot = now + out_h
+                if first > slot:
+                    slot = first
                 if slot < best_slot:
                     best, best_slot = f, slot
             if best < 0:  # every field it serves is closed now: wait on the ground
@@ -253,7 +257,10 @@ def simulate(p: Plan, rng: np.random.Generator, engine: str = "heap") -> Counts:
             hours_g[da] += sortie_hours
             f = best
             free = runway_free[f]
-            r, slot = landing_slot(free, arrive)
+            if len(free) == 1:
+                r, slot = 0, (arrive if arrive > free[0] else free[0])
+            else:
+                r, slot = landing_slot(free, arrive)
             wait = slot - arrive
             if (
                 not is_open[f][da]
@@ -282,7 +289,9 @@ def simulate(p: Plan, rng: np.random.Generator, engine: str = "heap") -> Counts:
                     if wait > f_wait_max[f][ds]:
                         f_wait_max[f][ds] = wait
                     back = slot + city_h + back_h + base_h
-            t_next = max(back, now + pace)  # now: this sortie's departure
+            t_next = now + pace  # now: this sortie's departure
+            if back > t_next:
+                t_next = back
 
     for g in range(n_groups):
         top = int(p.flying[g].max(initial=0))
