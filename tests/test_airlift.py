@@ -692,3 +692,29 @@ def test_run_i_uses_airlift_draw_i_mod_k(monkeypatch):
     reqs = [r for r in resolve_models(sc) if r.name == "attrition"]
     runner.run_ensemble(sc, reqs, 10, seed=2, chunk_size=3, airlift_draws=4)
     assert seen == {i: i % 4 for i in range(10)}
+
+
+def test_shared_draws_give_the_same_ensemble_on_every_executor():
+    # Same seed and K: the same crisis runs in-process (any chunking) and in a process pool
+    # (docs/specs/coupling.md §2.3). The airlift is cut to 7 weeks to keep this fast.
+    from realpolitik.ensemble import run_ensemble
+    from realpolitik.forecast import resolve_models
+
+    text = _berlin_text().replace("end: 1949-09-30     # BA tons", "end: 1948-08-15     # BA tons")
+    sc = loads(text, file="short.yaml")
+    assert sc.airlift.end.isoformat() == "1948-08-15"
+    reqs = [r for r in resolve_models(sc) if r.name == "attrition"]
+    runs = {
+        name: run_ensemble(sc, reqs, 6, seed=4, executor=ex, chunk_size=size, airlift_draws=3)
+        for name, ex, size in (
+            ("one", "local", 1),
+            ("four", "local", 4),
+            ("pool", "processes:2", 2),
+        )
+    }
+    base = runs["one"].crises["attrition"]
+    for name in ("four", "pool"):
+        got = runs[name].crises["attrition"]
+        np.testing.assert_array_equal(got["day"], base["day"], err_msg=name)
+        np.testing.assert_array_equal(got["conceded"], base["conceded"], err_msg=name)
+    assert runs["one"].meta == {"airlift_draws": 3}
