@@ -22,7 +22,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AIRLIFT_KEY", "DEFAULT_DRAWS", "airlift_rng", "shared_inputs", "draw_chunk"]
+__all__ = [
+    "AIRLIFT_KEY",
+    "DEFAULT_DRAWS",
+    "airlift_rng",
+    "draw_chunk",
+    "shared_inputs",
+    "simulate_draw",
+]
 
 AIRLIFT_KEY = 2**32  # a spawn-key branch no run index reaches
 DEFAULT_DRAWS = 50
