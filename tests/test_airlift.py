@@ -718,3 +718,18 @@ def test_shared_draws_give_the_same_ensemble_on_every_executor():
         np.testing.assert_array_equal(got["day"], base["day"], err_msg=name)
         np.testing.assert_array_equal(got["conceded"], base["conceded"], err_msg=name)
     assert runs["one"].meta == {"airlift_draws": 3}
+
+
+def test_forecast_records_the_shared_draws(cli):
+    # The forecast JSON (and so the report's method section) says how many airlift draws the
+    # crisis runs shared (docs/specs/coupling.md); K is never more than the runs.
+    res = cli("forecast", "berlin-1948", "--json", "--runs", 3, "--airlift-draws", 5)
+    assert res.code == 0, res.err
+    got = res.json()
+    assert got["runs"] == 3 and got["airlift_draws"] == 3
+    from realpolitik.report.data import ReportData
+    from realpolitik.report.sections.method import method
+
+    data = ReportData(scenario=None, extra={"airlift_draws": 3})
+    text = str(method(data).blocks)
+    assert "reused by the crisis runs" in text and "cannot change the airlift" in text
