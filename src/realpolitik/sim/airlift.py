@@ -171,10 +171,13 @@ def use_draw(result: AirliftResult | None) -> Iterator[None]:
         _DRAW.reset(token)
 
 
+_BREAKDOWNS = ("tons_type_", "tons_op_", "flights_op_", "tons_field_", "landings_", "queue_")
+
+
 def slim(result: AirliftResult) -> AirliftResult:
-    """``result`` with only the daily columns coupled models read (to ship draws cheaply)."""
-    keep = ("tons", "flights", "flying_hours", "shortfall", "stocks_days", "consumption")
-    daily = {k: result.daily[k] for k in keep if k in result.daily}
+    """``result`` without its breakdowns by aircraft type, operator and airfield: the
+    whole-airlift columns that coupled models read, shipped cheaply to an ensemble's workers."""
+    daily = {k: v for k, v in result.daily.items() if not k.startswith(_BREAKDOWNS)}
     return AirliftResult(dates=result.dates, daily=daily, need=result.need, events=result.events)
 
 
