@@ -2,7 +2,7 @@
 
 Every `realpolitik ...` line of the README's shell blocks runs in a scratch folder, in order
 (a later command may read what an earlier one wrote). Runs are cut to keep the suite fast
-(`--runs N` above 20 becomes 20, the berlin-1948 forecast's 60 runs become 2, a
+(`--runs N` above 20 becomes 20, the berlin-1948 forecast's 1,000 runs become 2, a
 sensitivity analysis takes 16 base samples); commands that
 need a cluster (`dask://`) or a file the README leaves to the reader (`my-deu.tsv`,
 `big.yaml`) are skipped. The scenario example is saved under the name the README gives it,

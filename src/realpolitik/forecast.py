@@ -330,6 +330,8 @@ class Forecast:
             )
         if self.ensemble is not None:
             out["runs"], out["seed"] = self.ensemble.runs, self.ensemble.seed
+            if self.ensemble.meta.get("airlift_draws"):  # docs/specs/coupling.md
+                out["airlift_draws"] = self.ensemble.meta["airlift_draws"]
         if self.crises:  # a crisis entry's "trace" shows under "traces" with --trace only
             out["crises"] = [{k: v for k, v in c.items() if k != "trace"} for c in self.crises]
         out.update(self.extra)
@@ -481,6 +483,7 @@ def forecast(
     ctx: RunContext | None = None,
     intervals: str = "calibrated",
     calibration: Any = None,
+    airlift_draws: int | None = None,
     ensemble_options: dict[str, Any] | None = None,
 ) -> Forecast:
     """Run the scenario's models and return a frozen :class:`Forecast`.
@@ -494,7 +497,8 @@ def forecast(
     dask://HOST:PORT): ``Forecast.ensemble`` holds every run, ``Forecast.issue_results`` the
     single run. ``progress(n)`` is called as runs finish. ``ensemble_options`` go to
     :func:`~realpolitik.ensemble.run_ensemble` (``chunk_size``, and the run store's checkpoint
-    hooks ``on_chunk`` and ``skip_chunks``).
+    hooks ``on_chunk`` and ``skip_chunks``). ``airlift_draws``: K, the airlift draws that
+    crisis models coupled to the airlift share across runs (docs/specs/coupling.md).
     """
     if isinstance(scenario, (str, Path)):
         from realpolitik.api import load
@@ -542,6 +546,7 @@ def forecast(
                 seed=seed,
                 executor=executor,
                 progress=progress,
+                airlift_draws=airlift_draws,
                 **(ensemble_options or {}),
             )
             for entry in crises:  # each run sampled who conceded and when

@@ -1,12 +1,14 @@
 """``realpolitik airlift SCENARIO``: run a scenario's airlift alone.
 
-Prints the monthly tonnage and the whole-period totals; ``--json`` prints the issue's shape::
+Prints the monthly tonnage and the whole-period totals; ``--json`` prints::
 
-    {"scenario": "...", "daily": [{"date", "tons", "flights", "stocks_days", "shortfall"}],
+    {"scenario": "...", "daily": [{"date", "tons", "flights", "stocks_days", "consumption",
+                                   "allotment", "need", "shortfall"}],
      "monthly": [{"month", "tons", "flights"}], "total": {"tons", "flights"}}
 
 ``--out DAILY.parquet`` writes the whole daily table (tons by airfield, type, operator and
-cargo; flights, missed approaches, cancellations, queueing; stocks, shortfall, capacity).
+cargo; flights, missed approaches, cancellations, queueing; stocks, the rationed allotment
+and consumption beside the minimum need, shortfall, capacity).
 """
 
 from __future__ import annotations

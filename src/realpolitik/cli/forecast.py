@@ -75,6 +75,15 @@ def forecast_command(
             "Dask cluster) or dask://HOST:PORT (a running scheduler).",
         ),
     ] = "local",
+    airlift_draws: Annotated[
+        int | None,
+        typer.Option(
+            "--airlift-draws",
+            min=1,
+            help="K: crisis models coupled to the airlift share K airlift runs, run i "
+            "using draw i mod K (default 50; docs/specs/coupling.md).",
+        ),
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -162,6 +171,7 @@ def forecast_command(
                 progress=progress,
                 intervals=intervals,
                 calibration=table,
+                airlift_draws=airlift_draws,
             )
     if out is not None:
         write_out(result, out, seed)

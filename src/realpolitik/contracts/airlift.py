@@ -33,6 +33,7 @@ __all__ = [
     "FleetPoint",
     "IntervalPoint",
     "PartyCost",
+    "RationPoint",
     "TargetPoint",
     "Weather",
     "WeatherEpisode",
@@ -147,6 +148,7 @@ class Base(_Frozen):
     outbound: str | None = None
     opens: dt.date | None = None
     closes: dt.date | None = None
+    ground_h: _NonNeg | None = None  # loading time here (h); None: the type's base_ground_h
 
 
 class FleetPoint(_Frozen):
@@ -241,6 +243,17 @@ class Weather(_Frozen):
         return v
 
 
+class RationPoint(_Frozen):
+    """The city's allotment (t/day by cargo) from ``date`` on: what it is rationed to consume
+    (ration scales, coal allocations), held until the next point. A cargo not named keeps
+    its allotment from the point before (at the first point: its ``need``)."""
+
+    date: dt.date
+    food: _NonNeg | None = None
+    fuel: _NonNeg | None = None
+    other: _NonNeg | None = None
+
+
 class TargetPoint(_Frozen):
     """A planning target (t/day) from ``date`` on: reported beside deliveries, not a need."""
 
@@ -250,14 +263,29 @@ class TargetPoint(_Frozen):
 
 class City(_Frozen):
     """The supplied city: minimum daily need (t/day by cargo), opening stocks in days of
-    that need, and how it consumes when short: while its stocks are above ``reserve_days``
-    it consumes its need; below, ``short_consumption_share`` of it (never more than it has)."""
+    that need, and what it consumes.
+
+    Without ``ration`` it consumes its need: while its stocks are above ``reserve_days`` its
+    full need, below ``short_consumption_share`` of it (never more than it has). With
+    ``ration`` (the allotments by period) it consumes its allotment, never more than it holds.
+    ``loading``: ``mix`` -- each aircraft carries its type's cargo mix; ``priority`` -- the
+    day's lift covers the food allotment first, then the fuel allotment, and the rest is
+    split by the mix of the aircraft that flew (the planners' order of loading).
+    The shortfall against the minimum ``need`` is reported either way.
+    """
 
     need: dict[Cargo, _NonNeg]
     stocks_days: dict[Cargo, _NonNeg] = Field(default_factory=dict)
     target: list[TargetPoint] = Field(default_factory=list)  # planners' t/day, from each date
     reserve_days: _NonNeg = 0.0
     short_consumption_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    ration: list[RationPoint] = Field(default_factory=list)
+    loading: Literal["mix", "priority"] = "mix"
+
+    @field_validator("ration")
+    @classmethod
+    def _ration_in_order(cls, v: list[RationPoint]) -> list[RationPoint]:
+        return _dates_in_order("ration", v)
 
     @property
     def need_total(self) -> float:

@@ -32,18 +32,32 @@ def sampler_of(spec: Any) -> Callable[..., dict[str, np.ndarray]] | None:
 
 
 def run_crises(
-    plan: Any, draws: np.ndarray, seeds: np.ndarray, scenarios: list[Any] | None = None
+    plan: Any,
+    draws: np.ndarray,
+    seeds: np.ndarray,
+    scenarios: list[Any] | None = None,
+    start: int = 0,
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Each crisis model's sampled end per run: ``{model: {"conceded": [...], "day": [...]}}``."""
+    """Each crisis model's sampled end per run: ``{model: {"conceded": [...], "day": [...]}}``.
+
+    ``start`` is the index of the first run. With airlift draws on the plan
+    (:mod:`realpolitik.ensemble.coupling`), run ``i`` samples with draw ``i mod K`` in force.
+    """
+    from realpolitik.sim.airlift import use_draw
+
     out: dict[str, dict[str, np.ndarray]] = {}
+    shared = getattr(plan, "airlift", ())
+    k_draws = getattr(plan, "airlift_draws", 0)
     for req in plan.crises:
         sampler = sampler_of(req.spec)
         cols: dict[str, list[Any]] = {}
         for b in range(draws.shape[0]):
             sc = scenarios[b] if scenarios is not None else plan.scenario
             rng = np.random.Generator(np.random.PCG64(int(seeds[b])))
+            airlift = _draw_for(plan, sc, start + b, shared, k_draws)
             try:
-                drawn = sampler(sample_input(req.spec, sc, rng), rng, 1)
+                with use_draw(airlift):
+                    drawn = sampler(sample_input(req.spec, sc, rng), rng, 1)
             except ValueError as exc:  # a draw its spec rules out, e.g. AttritionInputError
                 raise _bad_draw(req.name, plan.scenario, exc) from None
             for key, value in drawn.items():
@@ -52,6 +66,17 @@ def run_crises(
             k: np.array(v, dtype=object if k == "conceded" else float) for k, v in cols.items()
         }
     return out
+
+
+def _draw_for(plan: Any, scenario: Any, run: int, shared: tuple, k_draws: int) -> Any:
+    """The airlift run ``run`` reads: shared draw ``run mod K``, or its own (same seed)."""
+    if shared:
+        return shared[run % len(shared)]
+    if k_draws and getattr(scenario, "airlift", None) is not None:
+        from realpolitik.ensemble.coupling import simulate_draw
+
+        return simulate_draw(scenario, plan.seed, run % k_draws)
+    return None
 
 
 def _bad_draw(model: str, scenario: Any, exc: ValueError) -> Exception:

@@ -19,7 +19,7 @@ gives the same bits with any executor and any chunking.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -55,6 +55,8 @@ class Plan:
     inputs: tuple[UncertainInput, ...]
     seed: int
     crises: tuple[Any, ...] = ()  # crisis ModelRequests whose module can sample (crises.py)
+    airlift_draws: int = 0  # K: crisis runs share K airlift draws (ensemble/coupling.py)
+    airlift: tuple[Any, ...] = ()  # the K shared draws, when every run has the same inputs
 
     @cached_property
     def base(self) -> IssueInputs:
@@ -102,7 +104,7 @@ def run_chunk(plan: Plan, start: int, stop: int) -> Chunk:
     if plan.needs_scenario and (plan.crises or (unbatched and plan.timeline is not None)):
         scenarios = [scenario_for(plan, row) for row in draws]  # one per run, shared
     values = run_draws(plan, draws, seeds, scenarios)
-    crises = run_crises(plan, draws, seeds, scenarios) if plan.crises else {}
+    crises = run_crises(plan, draws, seeds, scenarios, start) if plan.crises else {}
     return Chunk(start=start, stop=stop, draws=draws, values=values, crises=crises)
 
 
@@ -286,6 +288,7 @@ def run_ensemble(
     progress: Callable[[int], None] | None = None,
     on_chunk: Callable[[int, Chunk], None] | None = None,
     skip_chunks: dict[int, Chunk] | None = None,
+    airlift_draws: int | None = None,
 ) -> Ensemble:
     """Run ``runs`` draws of the scenario through every issue model in ``requests``.
 
@@ -296,17 +299,34 @@ def run_ensemble(
     and ``skip_chunks`` maps indexes to chunks already computed (with the same seed and
     ``chunk_size``), which are used as they are and not run again. A run's draws come from its
     own stream, so the result is the same bits as an uninterrupted run.
+
+    ``airlift_draws``: K, the airlift draws the crisis runs share (run ``i`` uses draw
+    ``i mod K``; default :data:`~realpolitik.ensemble.coupling.DEFAULT_DRAWS`, at most
+    ``runs``); see :mod:`realpolitik.ensemble.coupling`.
     """
+    from realpolitik.ensemble.coupling import DEFAULT_DRAWS, draw_chunk, shared_inputs
     from realpolitik.ensemble.executors import make_executor
 
     seed = fresh_seed() if seed is None else int(seed)
     issue_reqs = tuple(r for r in requests if r.spec.kind == "issue")
     crisis_reqs = tuple(r for r in requests if sampler_of(r.spec) is not None)
     inputs = uncertain_inputs(scenario)
+    k = 0
+    if crisis_reqs and getattr(scenario, "airlift", None) is not None:
+        k = max(1, min(int(airlift_draws or DEFAULT_DRAWS), runs))
     plan = Plan(
-        scenario=scenario, requests=issue_reqs, inputs=inputs, seed=seed, crises=crisis_reqs
+        scenario=scenario,
+        requests=issue_reqs,
+        inputs=inputs,
+        seed=seed,
+        crises=crisis_reqs,
+        airlift_draws=k,
     )
     with make_executor(executor) as ex:
+        if k and shared_inputs(inputs, scenario):
+            jobs = chunks(k, -(-k // max(1, ex.workers)))
+            shared: dict[int, list[Any]] = dict(ex.map(draw_chunk, plan, jobs))
+            plan = replace(plan, airlift=tuple(d for i in range(len(jobs)) for d in shared[i]))
         size = chunk_size or default_chunk([*issue_reqs, *crisis_reqs], runs, ex.workers)
         parts = chunks(runs, size)
         done: dict[int, Chunk] = {}
@@ -317,10 +337,10 @@ def run_ensemble(
         if progress is not None and done:
             progress(sum(c.stop - c.start for c in done.values()))
         pending = [i for i in range(len(parts)) if i not in done]
-        for k, chunk in ex.map(run_chunk, plan, [parts[i] for i in pending]):
-            done[pending[k]] = chunk
+        for n, chunk in ex.map(run_chunk, plan, [parts[i] for i in pending]):
+            done[pending[n]] = chunk
             if on_chunk is not None:
-                on_chunk(pending[k], chunk)
+                on_chunk(pending[n], chunk)
             if progress is not None:
                 progress(chunk.stop - chunk.start)
     ordered = [done[i] for i in range(len(parts))]
@@ -328,8 +348,8 @@ def run_ensemble(
     values = {r.name: np.concatenate([c.values[r.name] for c in ordered]) for r in issue_reqs}
     crises = {
         r.name: {
-            k: np.concatenate([c.crises[r.name][k] for c in ordered])
-            for k in (ordered[0].crises[r.name] if ordered else {})
+            key: np.concatenate([c.crises[r.name][key] for c in ordered])
+            for key in (ordered[0].crises[r.name] if ordered else {})
         }
         for r in crisis_reqs
     }
@@ -343,6 +363,7 @@ def run_ensemble(
         values=values,
         executor=executor,
         crises=crises,
+        meta={"airlift_draws": k} if k else {},
     )
 
 

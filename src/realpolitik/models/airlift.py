@@ -31,23 +31,15 @@ def config_of(scenario: Any) -> Any:
 def summary(result: Any, scenario: str = "") -> dict[str, Any]:
     """The JSON shape of ``realpolitik airlift --json`` from an airlift run's arrays."""
     d = result.daily
+    # the rationed consumption and the allotment beside the minimum need (docs/history/berlin.md)
+    cols = ("tons", "flights", "stocks_days", "consumption", "allotment", "need", "shortfall")
+    values = [d[c].tolist() for c in cols]
     daily = [
-        {
-            "date": str(date),
-            "tons": float(t),
-            "flights": int(f),
-            "stocks_days": float(s),
-            "shortfall": float(x),
-        }
-        for date, t, f, s, x in zip(
-            result.dates,
-            d["tons"].tolist(),
-            d["flights"].tolist(),
-            d["stocks_days"].tolist(),
-            d["shortfall"].tolist(),
-            strict=True,
-        )
+        {"date": str(date), **{c: float(v[i]) for c, v in zip(cols, values, strict=True)}}
+        for i, date in enumerate(result.dates)
     ]
+    for row in daily:
+        row["flights"] = int(row["flights"])
     monthly = [
         {"month": m["month"], "tons": m["tons"], "flights": m["flights"]} for m in result.monthly()
     ]

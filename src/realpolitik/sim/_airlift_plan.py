@@ -210,7 +210,7 @@ def plan(
         g_out.append(out_h)
         g_back.append(back_h)
         g_cg.append(ac.city_ground_h)
-        g_bg.append(ac.base_ground_h)
+        g_bg.append(ac.base_ground_h if base.ground_h is None else base.ground_h)
         corr = base.inbound
         g_corr.append(c_index[corr] if corr is not None else -1)
         g_entry.append(cfg.corridors[corr].entry_interval_min / 60.0 if corr else 0.0)

@@ -3,7 +3,9 @@ stocks against its need, the good-weather capacity, and the daily cost series.
 
 Spec: docs/specs/airlift.md, "Outputs": ``shortfall`` is the minimum daily need
 (for Berlin 1,534 t of food plus 3,475 t of coal and fuel, 5,009 t) less the tons delivered,
-where positive; ``stocks_days`` is the city's stocks divided by that need.
+where positive; ``stocks_days`` is the city's stocks divided by that need. Beside them:
+``allotment`` (what the city was rationed to consume), ``consumption`` (what it did, never
+more than it held) and ``ration_shortfall`` (:mod:`._airlift_city`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.contracts.airlift import CARGOES, City
+from realpolitik.sim._airlift_city import allotments, city_stocks, load_cargo
 from realpolitik.sim._airlift_engine import Counts
 from realpolitik.sim._airlift_plan import Plan
 
@@ -115,32 +118,14 @@ class AirliftResult:
         )
 
 
-def city_stocks(city: City, delivered: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Stocks at the end of each day, by cargo with a need, from the opening stocks.
-
-    Each day the city receives what was delivered and consumes its need while its stocks
-    (of that cargo) are above ``reserve_days`` of need; below, ``short_consumption_share`` of
-    the need. It never consumes more than it holds. (Spec "the city".)
-    """
-    out = {}
-    for cargo, need in city.need.items():
-        stock = city.stocks_days.get(cargo, 0.0) * need
-        got = delivered[cargo]
-        path = np.empty(got.shape[0])
-        reserve = city.reserve_days * need
-        for i, x in enumerate(got.tolist()):
-            want = need if stock > reserve else city.short_consumption_share * need
-            stock = max(stock + x - want, 0.0)
-            path[i] = stock
-        out[cargo] = path
-    return out
-
-
-def capacity(p: Plan, groups: np.ndarray | None = None) -> np.ndarray:
+def capacity(p: Plan, groups: np.ndarray | None = None, surge: bool = False) -> np.ndarray:
     """Good-weather lift capacity, t/day, of the selected groups (default: all).
 
     Each flying aircraft makes ``24 / max(cycle, pace)`` sorties a day, the cycle being its
-    flying, ground and landing times and the pace its flying-hour limit. A group's sorties
+    flying, ground and landing times and the pace its flying-hour limit. ``surge``: a day of
+    maximum effort, on which every serviceable aircraft flies its cycle round the clock
+    (``24 / cycle``): the flying-hour limit is an average over the inspection cycle, not a
+    cap on one day (the Easter Parade of 16 Apr 1949 was such a day). A group's sorties
     go to its open airfields in proportion to their landing capacity (runways x 24 h /
     good-weather interval); a field that receives more sorties than it can land scales
     them down. This is what the 20 July 1948 record (~1,500 t/day) measures.
@@ -159,7 +144,8 @@ def capacity(p: Plan, groups: np.ndarray | None = None) -> np.ndarray:
             + p.group_base_ground_h[g]
             + p.field_base_interval_h[fl].mean(axis=0)
         )
-        per_day = p.flying[g] * 24.0 / np.maximum(cycle, p.group_pace_h[g])
+        pace = 0.0 if surge else p.group_pace_h[g]
+        per_day = p.flying[g] * 24.0 / np.maximum(cycle, pace)
         share = slots[fl] / np.maximum(slots[fl].sum(axis=0), 1e-12)
         sorties[fl] += share * per_day
         tons[fl] += share * per_day * p.group_payload[g]
@@ -183,7 +169,8 @@ def build_result(p: Plan, c: Counts, city: City) -> AirliftResult:
         mask = np.array([o == op for o in p.group_operator])
         daily[f"tons_op_{name}"] = c.tons[mask].sum(axis=0)
         daily[f"flights_op_{name}"] = c.flights[mask].sum(axis=0)
-    by_cargo = p.group_cargo.T @ c.tons  # n_cargoes x n_days
+    allot = allotments(city, p.dates)
+    by_cargo = load_cargo(city, daily["tons"], p.group_cargo.T @ c.tons, allot)
     for k, cargo in enumerate(CARGOES):
         daily[f"tons_cargo_{cargo}"] = by_cargo[k]
     for name, f in _named(p.airfields):
@@ -194,12 +181,19 @@ def build_result(p: Plan, c: Counts, city: City) -> AirliftResult:
         daily[f"queue_mean_min_field_{name}"] = 60.0 * c.field_wait_h[f] / np.maximum(land, 1)
         daily[f"queue_max_min_field_{name}"] = 60.0 * c.field_wait_max_h[f]
     need = city.need_total
-    stocks = city_stocks(city, {k: by_cargo[i] for i, k in enumerate(CARGOES)})
+    stocks, used = city_stocks(city, {k: by_cargo[i] for i, k in enumerate(CARGOES)}, allot)
     total_stock = sum(stocks.values()) if stocks else np.zeros(p.n_days)
     for cargo, path in stocks.items():
         daily[f"stocks_{cargo}"] = path
+        daily[f"consumption_{cargo}"] = used[cargo]
+        daily[f"allotment_{cargo}"] = allot[cargo]
     daily["stocks"] = total_stock
     daily["stocks_days"] = total_stock / need if need > 0 else np.zeros(p.n_days)
+    zero = np.zeros(p.n_days)
+    daily["need"] = np.full(p.n_days, need)
+    daily["allotment"] = sum(allot.values()) if allot else zero
+    daily["consumption"] = sum(used.values()) if used else zero
+    daily["ration_shortfall"] = daily["allotment"] - daily["consumption"]
     daily["shortfall"] = np.maximum(need - daily["tons"], 0.0)
     if city.target:
         days = np.array([(np.datetime64(t.date) - p.dates[0]).astype(int) for t in city.target])

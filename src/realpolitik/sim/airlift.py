@@ -23,7 +23,10 @@ The steps of one run:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -73,6 +76,8 @@ __all__ = [
     "run_airlift",
     "run_cached",
     "run_scenario",
+    "slim",
+    "use_draw",
 ]
 
 
@@ -105,9 +110,11 @@ def capacity_on(
     date: dt.date | str,
     operators: tuple[str, ...] | None = None,
     changes: tuple[AirliftChange, ...] = (),
+    surge: bool = False,
 ) -> float:
     """Good-weather lift capacity (t/day) on ``date`` of the fleet entries of ``operators``
-    (all if None). Spec: the ~1,500 t/day of 20 July 1948 is a capacity, not deliveries."""
+    (all if None). Spec: the ~1,500 t/day of 20 July 1948 is a capacity, not deliveries.
+    ``surge``: on a day of maximum effort (:func:`._airlift_result.capacity`)."""
     p = plan(config, np.random.default_rng(0), changes)
     day = (np.datetime64(date) - p.dates[0]).astype(int)
     if not 0 <= day < p.n_days:
@@ -115,10 +122,39 @@ def capacity_on(
     groups = None
     if operators is not None:
         groups = np.array([o in operators for o in p.group_operator])
-    return float(capacity(p, groups)[day])
+    return float(capacity(p, groups, surge=surge)[day])
 
 
 _LAST: list[Any] = [None, None, None]  # (config, (seed, changes), result) of the last run
+_DRAW: contextvars.ContextVar[AirliftResult | None] = contextvars.ContextVar(
+    "airlift_draw", default=None
+)
+
+
+@contextlib.contextmanager
+def use_draw(result: AirliftResult | None) -> Iterator[None]:
+    """Within the block, :func:`run_scenario` returns ``result`` (whatever the seed).
+
+    An ensemble's crisis runs share K airlift draws (docs/specs/coupling.md): run ``i`` runs
+    with draw ``i mod K`` in force, so every coupled crisis model that reads the airlift
+    through :func:`run_scenario` (``attrition`` through :func:`attrition_costs`) reads that
+    draw. This is valid only because no crisis model changes the airlift.
+    """
+    token = _DRAW.set(result)
+    try:
+        yield
+    finally:
+        _DRAW.reset(token)
+
+
+_BREAKDOWNS = ("tons_type_", "tons_op_", "flights_op_", "tons_field_", "landings_", "queue_")
+
+
+def slim(result: AirliftResult) -> AirliftResult:
+    """``result`` without its breakdowns by aircraft type, operator and airfield: the
+    whole-airlift columns that coupled models read, shipped cheaply to an ensemble's workers."""
+    daily = {k: v for k, v in result.daily.items() if not k.startswith(_BREAKDOWNS)}
+    return AirliftResult(dates=result.dates, daily=daily, need=result.need, events=result.events)
 
 
 def run_cached(
@@ -134,7 +170,11 @@ def run_cached(
 
 
 def run_scenario(scenario: Any, seed: int | None = 0) -> AirliftResult:
-    """The airlift of ``scenario`` with its scheduled events (cached as :func:`run_cached`)."""
+    """The airlift of ``scenario`` with its scheduled events (cached as :func:`run_cached`);
+    inside :func:`use_draw`, the draw in force."""
+    drawn = _DRAW.get()
+    if drawn is not None:
+        return drawn
     return run_cached(scenario.airlift, seed, airlift_changes(scenario))
 
 

@@ -64,6 +64,12 @@ def method(data: ReportData) -> Section:
             f"Uncertain inputs drawn in each run: {data.extra['uncertain_inputs']:,}"
             + (f" (executor: {data.extra['executor']})" if data.extra.get("executor") else "")
         )
+    if data.extra.get("airlift_draws"):
+        k = data.extra["airlift_draws"]
+        facts.append(
+            f"Airlift draws: {k:,}, reused by the crisis runs (run i uses draw i mod {k}); "
+            "valid only because the crisis cannot change the airlift (docs/specs/coupling.md)"
+        )
     if data.command:
         facts.append(f"Command: {data.command}")
     facts.append("Software: " + ", ".join(f"{k} {v}" for k, v in data.software().items()))
