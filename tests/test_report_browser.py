@@ -8,32 +8,17 @@ the playwright package is missing; `make test` and `.ci/run` install both.
 
 from __future__ import annotations
 
-import os
 import shutil
-import warnings
+import sys
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _skip(reason: str) -> None:
-    if os.environ.get("REALPOLITIK_REQUIRE_BROWSER"):  # set by .ci/run: CI must run it
-        pytest.fail(f"browser test required but cannot run: {reason}")
-    warnings.warn(f"browser test skipped: {reason}", stacklevel=2)
-    pytest.skip(reason)
+sys.path.insert(0, str(Path(__file__).parent))
+from _browser import ARGS, CHROMIUM  # noqa: E402
+from _browser import skip as _skip  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,11 @@ where chromium or playwright is missing; `.ci/run` makes it required.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
+import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -25,23 +24,9 @@ pytestmark = pytest.mark.browser
 pytest.importorskip("fastapi")
 pytest.importorskip("sqlalchemy")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _skip(reason: str) -> None:
-    if os.environ.get("REALPOLITIK_REQUIRE_BROWSER"):  # set by .ci/run: CI must run it
-        pytest.fail(f"browser test required but cannot run: {reason}")
-    warnings.warn(f"browser test skipped: {reason}", stacklevel=2)
-    pytest.skip(reason)
+sys.path.insert(0, str(Path(__file__).parent))
+from _browser import ARGS, CHROMIUM  # noqa: E402
+from _browser import skip as _skip  # noqa: E402
 
 
 @pytest.fixture(scope="module")
