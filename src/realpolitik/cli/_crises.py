@@ -1,4 +1,5 @@
-"""Terminal tables for the forecast's ``crises`` (rubinstein, attrition) and ``events``."""
+"""Terminal tables for the forecast's ``crises`` (rubinstein, attrition, learning) and
+``events``."""
 
 from __future__ import annotations
 
@@ -63,6 +64,38 @@ def _attrition(entry: dict[str, Any]) -> Table:
     return table
 
 
+def _learning(entry: dict[str, Any]) -> Table:
+    """The learning model's entry (docs/specs/learning.md §6), with the record beside it."""
+    c, d = entry["parties"]
+    title = f"Who gives way: {c} learning whether {d} will break, over {entry['issue']} (learning)"
+    table = _two_party(title, c, d)
+    table.add_row(
+        "gives way first, by the horizon", _p(entry["p_first"][c]), _p(entry["p_first"][d])
+    )
+    end, dates = entry["end_day"], entry.get("end_date", {})
+    table.add_row("end: median", _day_or(end["median"], dates.get("median")), "")
+    table.add_row("end: 80% interval", _day_or(end["p10"]), _day_or(end["p90"]))
+    cd = entry["concession_day"]
+    table.add_row(f"{c} gives way if {d} holds: median", _day_or(cd["median"]), "")
+    table.add_row(f"no end by day {entry['horizon']:.0f}", _p(entry["p_no_end_by_horizon"]), "")
+    table.add_row("mode, policy", f"{entry['mode']}, {entry['policy']}", "")
+    rec = entry.get("recorded")
+    if rec is not None:
+        table.add_row(
+            "[italic]recorded[/italic]",
+            f"{rec['conceded']} gave way on day {rec['day']:.0f}",
+            f"P = {_p(entry.get('p_recorded'))} by then",
+            style="green",
+        )
+    if entry.get("conditional_on"):
+        table.caption = "Conditional on " + entry["conditional_on"]
+    return table
+
+
+def _day_or(value: float | None, date: str | None = None) -> str:
+    return "beyond the horizon" if value is None else _day(value, date)
+
+
 def _rubinstein(entry: dict[str, Any]) -> Table:
     a, b = entry["parties"]
     table = _two_party(f"Alternating offers: {a} and {b} over {entry['issue']} (rubinstein)", a, b)
@@ -78,6 +111,8 @@ def render_crises(crises: list[dict[str, Any]]) -> None:
     for entry in crises:
         if entry.get("model") == "attrition":
             console.print(_attrition(entry))
+        elif entry.get("model") == "learning":
+            console.print(_learning(entry))
         elif entry.get("model") == "rubinstein":
             console.print(_rubinstein(entry))
 

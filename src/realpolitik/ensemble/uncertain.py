@@ -64,7 +64,12 @@ _ATTRITION_RANGE = {
 
 def check_attrition_draws(doc: Any) -> None:
     """A located error for a distribution in the attrition block whose draws (the extreme
-    quantiles its runs can reach, after its bounds) leave the field's valid range."""
+    quantiles its runs can reach, after its bounds) leave the field's valid range; the same
+    for the learning block (docs/specs/learning.md §7)."""
+    if getattr(doc.scenario, "learning", None) is not None:
+        from realpolitik.sim._learning_checks import check_draws
+
+        check_draws(doc, list(doc.scenario.distributions))
     for f in doc.scenario.distributions:
         if len(f.path) < 3 or f.path[0] != "attrition" or f.path[1] not in _ATTRITION_RANGE:
             continue

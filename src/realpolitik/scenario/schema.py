@@ -25,6 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from realpolitik.contracts.airlift import AirliftConfig
 from realpolitik.contracts.arrays import IssueInputs
 from realpolitik.contracts.blocks import Attrition, AttritionRecord, Event, Rubinstein, Time
+from realpolitik.contracts.learning import Learning, LearningRecord
 from realpolitik.contracts.uncertainty import Uncertainty
 from realpolitik.scenario.distributions import Distribution, parse
 
@@ -98,6 +99,7 @@ class Outcome(_Strict):
     issues: dict[Id, float] = Field(default_factory=dict)
     notes: str | None = None
     attrition: AttritionRecord | None = None  # who conceded, and on which day
+    learning: LearningRecord | None = None  # the same, for the learning block
 
 
 def _data_path_of(data: Any, dotted: str) -> tuple[Any, ...]:
@@ -188,6 +190,8 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
+    # A challenger that learns the defender's type (docs/specs/learning.md).
+    learning: Learning | None = None
     # The airlift logistics block (realpolitik.contracts.airlift; run by realpolitik.sim).
     airlift: AirliftConfig | None = None
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.

@@ -32,10 +32,20 @@ def check(doc: Any) -> None:
         _check_rubinstein(doc)
     if getattr(sc, "attrition", None) is not None:
         _check_attrition(doc)
+    if getattr(sc, "learning", None) is not None:  # docs/specs/learning.md §7
+        from realpolitik.sim._learning_checks import check as check_learning
+
+        check_learning(doc)
     _check_events(doc)
     if getattr(sc, "attrition", None) is not None:
         _check_attrition_solvable(doc)
     _check_record(doc)
+
+    if getattr(sc, "learning", None) is None and sc.outcome is not None:
+        if getattr(sc.outcome, "learning", None) is not None:
+            from realpolitik.sim._learning_checks import _check_record as check_learning_record
+
+            check_learning_record(doc)
 
 
 def _span(time: Any) -> str:
@@ -101,7 +111,7 @@ def _check_value(doc: Any, where: tuple, target: Any, op: str, value: float, sta
         if expected is not None:
             raise doc.error(where, value=value, expected=expected)
         return
-    if target.kind in ("cost", "discount"):
+    if target.kind in ("cost", "discount", "learning_cost"):
         if op == "scale" and (value < 0 or (target.kind == "discount" and value <= 0)):
             discount = target.kind == "discount"
             what = "a factor > 0 (a rate per day stays > 0)" if discount else "a factor >= 0"

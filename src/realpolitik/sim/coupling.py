@@ -8,7 +8,10 @@ The models are pure functions (:mod:`realpolitik.models`); this module prepares 
   series where ``airlift.costs`` names it (spec, "In the bundled scenarios") — an
   :class:`~realpolitik.contracts.steps.AttritionProblem`;
 - ``airlift``: one run of the discrete-event airlift with the scenario's events — an
-  :class:`~realpolitik.sim.airlift.AirliftResult`.
+  :class:`~realpolitik.sim.airlift.AirliftResult`;
+- ``learning``: the block read into arrays, the challenger's cost stages from the timeline's
+  events and, in the coupled mode, the airlift run's series (docs/specs/learning.md §7) — a
+  :class:`~realpolitik.sim._learning_inputs.Problem`.
 
 A model with no entry here (``rubinstein``) reads the scenario itself. :func:`run_model` is
 the one way the forecast and the ensemble run a crisis or logistics model.
@@ -89,9 +92,21 @@ def _attrition_input(scenario: Any, seed: int | None) -> AttritionProblem:
     return attrition_problem(scenario, coupled_costs(scenario, seed))
 
 
+def _learning_input(scenario: Any, seed: int | None) -> Any:
+    from realpolitik.sim._learning_inputs import problem
+
+    return problem(scenario, seed)
+
+
+def _learning_coupled(scenario: Any) -> bool:
+    sig = scenario.learning.signal
+    return sig is not None and not isinstance(sig.source, str)
+
+
 _PREPARE: dict[str, Callable[[Any, int | None], Any]] = {
     "attrition": _attrition_input,
     "airlift": airlift_result,
+    "learning": _learning_input,
 }
 
 
@@ -114,4 +129,8 @@ def sample_input(spec: Any, scenario: Any, rng: np.random.Generator) -> Any:
     a seed drawn from ``rng``; without one, ``rng`` is left untouched."""
     if spec.name == "attrition" and getattr(scenario, "airlift", None) is not None:
         return attrition_problem(scenario, coupled_costs(scenario, int(rng.integers(2**31))))
+    if spec.name == "learning" and getattr(scenario, "learning", None) is not None:
+        # docs/specs/learning.md §6: in the coupled mode the airlift's seed is the first draw
+        seed = int(rng.integers(2**31)) if _learning_coupled(scenario) else None
+        return _learning_input(scenario, seed)
     return prepare(spec, scenario, None)
