@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from realpolitik.ensemble.schema import Uncertainty
 from realpolitik.models import IssueInputs
 from realpolitik.sim.airlift import AirliftConfig
+from realpolitik.sim._learning_schema import Learning, LearningRecord
 from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
@@ -91,6 +92,7 @@ class Outcome(_Strict):
     issues: dict[Id, float] = Field(default_factory=dict)
     notes: str | None = None
     attrition: AttritionRecord | None = None  # who conceded, and on which day
+    learning: LearningRecord | None = None  # the same, for the learning block
 
 
 class Scenario(_Strict):
@@ -108,6 +110,8 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
+    # A challenger that learns the defender's type (docs/specs/learning.md).
+    learning: Learning | None = None
     # The airlift logistics block (realpolitik.sim.airlift).
     airlift: AirliftConfig | None = None
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.

@@ -101,7 +101,7 @@ def _check_value(doc: Any, where: tuple, target: Any, op: str, value: float, sta
         if expected is not None:
             raise doc.error(where, value=value, expected=expected)
         return
-    if target.kind in ("cost", "discount"):
+    if target.kind in ("cost", "discount", "learning_cost"):
         if op == "scale" and (value < 0 or (target.kind == "discount" and value <= 0)):
             discount = target.kind == "discount"
             what = "a factor > 0 (a rate per day stays > 0)" if discount else "a factor >= 0"

@@ -4,6 +4,7 @@ An event's change names a parameter by a path in the scenario's own keys:
 
     issues.<issue>.saliences.<actor>     issues.<issue>.positions.<actor>
     actors.<actor>.capability            attrition.cost.<party>     attrition.discount.<party>
+    learning.cost.<party>
 
 Within one event the changes apply in the order ``set``, ``add``, ``scale`` (and in file order
 within each). A change to a path of costs or discounts holds from the event's day on: ``set``
@@ -22,7 +23,7 @@ from realpolitik.models._attrition_core import Steps
 
 __all__ = ["Target", "Change", "PathProblem", "parse_path", "apply_op", "apply_to_steps"]
 
-KINDS = ("saliences", "positions", "capability", "cost", "discount", "airlift")
+KINDS = ("saliences", "positions", "capability", "cost", "discount", "airlift", "learning_cost")
 
 
 class PathProblem(ValueError):
@@ -54,7 +55,8 @@ class Change:
 
 _FORMS = (
     "issues.<issue>.saliences.<actor>, issues.<issue>.positions.<actor>, "
-    "actors.<actor>.capability, attrition.cost.<party>, attrition.discount.<party> or "
+    "actors.<actor>.capability, attrition.cost.<party>, attrition.discount.<party>, "
+    "learning.cost.<party> or "
     "airlift.airfields.<field>.open|landing_interval, airlift.weather.closed|ifr"
 )
 
@@ -99,6 +101,16 @@ def parse_path(path: str, scenario: Any) -> Target:
                 "one of: " + ", ".join(block.parties),
             )
         return Target(parts[1], None, parts[2])
+    if head == "learning" and len(parts) == 3 and parts[1] == "cost":
+        block = getattr(scenario, "learning", None)
+        if block is None:
+            raise PathProblem("the scenario has no `learning` block", "a path into a block it has")
+        if parts[2] not in block.parties:
+            raise PathProblem(
+                f"{parts[2]!r} is not a party to the learning block",
+                "one of: " + ", ".join(block.parties),
+            )
+        return Target("learning_cost", None, parts[2])
     if head == "airlift":  # the airlift's airfields and weather
         from realpolitik.sim._airlift_events import parse_airlift_path
 

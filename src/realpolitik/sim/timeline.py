@@ -103,6 +103,9 @@ class Timeline:
             return float(sc.issue(target.issue).positions[target.who])
         if target.kind == "capability":
             return float(next(a.capability for a in sc.actors if a.id == target.who))
+        if target.kind == "learning_cost":  # docs/specs/learning.md §7: a number, else NaN
+            cost = sc.learning.cost.get(target.who, 0.0)
+            return float(cost) if isinstance(cost, int | float) else float("nan")
         if target.kind == "airlift":
             from realpolitik.sim._airlift_events import current_value
 
