@@ -389,47 +389,56 @@ def render_cases(result: CasesBacktest) -> None:
         console.print(f"[dim]skipped — {line}[/dim]")
 
 
-def _score_cell(s: dict[str, Any]) -> str:
-    if "skipped" in s:
-        return "[dim]skip[/dim]"
-    log = "—" if s["log_score"] is None else f"{s['log_score']:.2f}"
-    brier = "—" if s["brier"] is None else f"{s['brier']:.2f}"
-    return f"{log} / {brier} / {s['crps']:.2f} / {'yes' if s['in80'] else 'no'}"
+def _num_cell(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 def render_crises(result: CrisesBacktest) -> None:
-    """Per case, each model's four scores; then each model's means over the test cases."""
-    models = list(result.models)
+    """One row per case and scored model, test cases first; then each model's means over
+    the test cases with their bootstrap intervals, and the skip reasons."""
     table = Table(
-        title="Crisis cases: log score / Brier / CRPS / recorded day in the 80% interval",
+        title="Crisis cases: who gave way first, and when",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        collapse_padding=True,
     )
     table.add_column("case", no_wrap=True)
-    table.add_column("gave way, day", no_wrap=True)
-    for m in models:
-        table.add_column(m, justify="right", no_wrap=True)
+    table.add_column("gave way", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    for col in ("log", "Brier", "CRPS", "80%"):
+        table.add_column(col, justify="right", no_wrap=True)
     for dev in (False, True):
         for c in (c for c in result.cases if c.development == dev):
             rec = c.recorded.to_json()
-            cells = []
-            for m in models:
-                cell = _score_cell(c.scores[m])
-                if m in c.intervals:
-                    lo, hi = c.intervals[m]
-                    cell += f"\n[dim]80%: {lo}–{hi}[/dim]"
-                cells.append(cell)
-            label = c.id + (" [dim](development)[/dim]" if dev else "")
-            table.add_row(label, f"{rec['conceded']}, {rec['day']}", *cells)
+            scored = [(m, s) for m, s in c.scores.items() if "skipped" not in s]
+            for k, (m, s) in enumerate(scored or [("—", None)]):
+                first = k == 0
+                label = (c.id + (" (dev)" if dev else "")) if first else ""
+                recorded = f"{rec['conceded']}, {rec['day']}" if first else ""
+                if s is None:
+                    table.add_row(label, recorded, "[dim]no model ran[/dim]", "", "", "", "")
+                    continue
+                lo, hi = c.intervals[m]
+                mark = "" if s["in80"] else " [bold]✗[/bold]"
+                table.add_row(
+                    label,
+                    recorded,
+                    m,
+                    _num_cell(s["log_score"]),
+                    _num_cell(s["brier"]),
+                    _num_cell(s["crps"]),
+                    f"{lo}–{hi}{mark}",
+                )
     console.print(table)
     summary = Table(
-        title="Means over the test cases (development cases excluded), 95% bootstrap intervals",
+        title="Means over the test cases (not the development cases), 95% bootstrap intervals",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        collapse_padding=True,
     )
     summary.add_column("model", no_wrap=True)
     for col in ("n", "log score", "Brier", "CRPS", "in 80%"):
@@ -443,17 +452,24 @@ def render_crises(result: CrisesBacktest) -> None:
             ("coverage80", "{:.0%}"),
         ):
             lo, hi = s["ci"][key]
-            cells.append(f"{_f(s[key], fmt)} [{_f(lo, fmt)}, {_f(hi, fmt)}]")
+            cells.append(
+                f"{_f(s[key], fmt)}\n[dim][{_f(lo, fmt)}, {_f(hi, fmt)}][/dim]" if s["n"] else "—"
+            )
         summary.add_row(m, *cells)
     console.print(summary)
     console.print(
         "[dim]Log score: ln P(the recorded party gave way first by the horizon), higher is "
         "better. Brier: over {first party, second party, no end by the horizon}, lower is "
         "better. CRPS: of the end day on ln(1 + day), no end placed at horizon + 1, lower is "
-        f"better. {result.resamples:,} case resamples, seed {result.seed}.[/dim]"
+        "better. 80%: the end day's 80% interval (horizon + 1: no end by the horizon); ✗: the "
+        f"recorded day lies outside it. {result.resamples:,} case resamples, seed "
+        f"{result.seed}.[/dim]"
     )
-    skipped = {
-        f"{m}: {s['skipped']}" for c in result.cases for m, s in c.scores.items() if "skipped" in s
-    }
-    for line in sorted(skipped):
-        console.print(f"[dim]skipped — {line}[/dim]")
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for c in result.cases:
+        for m, s in c.scores.items():
+            if "skipped" in s:
+                skipped.setdefault((m, s["skipped"]), []).append(c.id)
+    for (m, why), ids in skipped.items():
+        where = f"all {len(ids)} cases" if len(ids) == len(result.cases) else ", ".join(ids)
+        console.print(f"[dim]skipped — {m} on {where}: {why}[/dim]")
