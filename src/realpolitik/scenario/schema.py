@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from realpolitik.ensemble.schema import Uncertainty
 from realpolitik.models import IssueInputs
-from realpolitik.sim.airlift import AirliftConfig
 from realpolitik.sim._learning_schema import Learning, LearningRecord
+from realpolitik.sim.airlift import AirliftConfig
 from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein, Time
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
