@@ -277,3 +277,11 @@ def test_readme_quotes_the_case_library_means():
         f"{round(att['coverage80'] * n)}",
     ):
         assert text.replace("-", "−") in readme, text
+
+
+def test_forecast_report_shows_the_crisis_models_track_record(cli, tmp_path):
+    out = tmp_path / "rep"
+    res = cli("forecast", "case-cuba-1962", "-m", "attrition", "--report", str(out))
+    assert res.code == 0, res.err
+    md = (out / "report.md").read_text()
+    assert "Who gave way, and when" in md and "case-iran-hostages-1979" in md
