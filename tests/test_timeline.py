@@ -523,6 +523,20 @@ def test_readme_tour_figures_are_the_forecasts(cli):
         f"0 to day {var['end_day']['p90']:.0f})": "variant median",
         f"only {pct(var['p_no_agreement_by_horizon'])} of outcomes have no agreement": "none",
     }
+    out = cli("forecast", "moscow-1949", "--json", "--trace", "-m", "learning").json()
+    lrn, lt = out["crises"][0], out["traces"]["learning"]
+    figures.update(
+        {
+            f"Stalin gives way on day 0 with probability {pct(lt['end_cdf'][0])} and by day 63 "
+            f"with {pct(lrn['p_first']['stalin'])}, the median end falls on day "
+            f"{lrn['end_day']['median']}, and {pct(lrn['p_no_end_by_horizon'])} of outcomes "
+            "have no agreement by day 63; it gave the record "
+            f"{pct(lrn['p_recorded'])}": "learning",
+        }
+    )
+    assert lrn["p_first"]["mao"] == 0  # "Mao never gives way in the 63 days"
+    var_lrn = cli("forecast", "moscow-1949-berlin", "--json", "-m", "learning").json()
+    assert var_lrn["crises"][0]["p_first"] == lrn["p_first"]  # "the variant's is Moscow's"
     flat = " ".join(readme.split())
     for text, what in figures.items():
         assert text in flat, (what, text)

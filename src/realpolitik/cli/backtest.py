@@ -433,7 +433,7 @@ def render_crises(result: CrisesBacktest) -> None:
                 )
     console.print(table)
     summary = Table(
-        title="Means over the test cases (not the development cases), 95% bootstrap intervals",
+        title="Means over the test cases (95% bootstrap intervals)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
