@@ -7,7 +7,9 @@ which the models were developed, are scored and reported apart (``development: t
 left out of the means.
 
 Every registered crisis model (``realpolitik.models.specs("crisis")``) runs on every case
-through its registry entry point. A model that cannot run a case (no block for it, an input it
+through its registry entry point: one forecast per case with the stated values (a ``{dist:
+...}`` input at its median, as ``realpolitik forecast`` without ``--runs``), seeded, so a
+coupled airlift runs once. A model that cannot run a case (no block for it, an input it
 rules out, an entry without the end-day distribution) skips it with the reason.
 
 From a model's ``crises`` entry the backtest reads three outcomes at the horizon H, the
@@ -74,6 +76,8 @@ MUTUAL = "mutual"
 RESAMPLES = 2000
 LOG_FLOOR = 1e-12
 SCORES = ("log_score", "brier", "crps", "in80")
+# A score and the name of its mean in ``models``.
+_MEANS = {"log_score": "log_score", "brier": "brier", "crps": "crps", "in80": "coverage80"}
 
 
 @dataclass(frozen=True)
@@ -288,7 +292,7 @@ def _summary(
     n = sum(1 for r in rows if "skipped" not in r)
     out: dict[str, Any] = {"n": n}
     ci: dict[str, list[float | None]] = {}
-    for key, label in (*((k, k) for k in SCORES[:3]), ("in80", "coverage80")):
+    for key, label in _MEANS.items():
         vals = np.array(
             [np.nan if "skipped" in r or r[key] is None else float(r[key]) for r in rows],
             dtype=float,
