@@ -458,39 +458,87 @@ def test_berlin_variant_makes_stalin_give_way_sooner(cli):
 
 def test_berlin_variant_is_moscow_with_one_more_event():
     """The variant's header: everything else is moscow-1949 unchanged (its estimates and
-    their uncertainty too), with the Berlin blockade as the one added event."""
+    their uncertainty too) but Malenkov's credit position, the novel's; the Berlin blockade
+    is the one added event."""
     from realpolitik.ensemble import uncertain_inputs
 
     base, var = load("moscow-1949"), load("moscow-1949-berlin")
-    assert (var.actors, var.issues, var.attrition, var.time) == (
-        base.actors, base.issues, base.attrition, base.time)  # fmt: skip
-    assert [(u.name, u.dist) for u in uncertain_inputs(var)] == [
-        (u.name, u.dist) for u in uncertain_inputs(base)
+    assert (var.actors, var.attrition, var.time) == (base.actors, base.attrition, base.time)
+    assert [i for i in var.issues if i.id != "credit"] == [
+        i for i in base.issues if i.id != "credit"
+    ]
+    vc, bc = var.issue("credit"), base.issue("credit")
+    assert vc.saliences == bc.saliences
+    assert {a: x for a, x in vc.positions.items() if a != "malenkov"} == {
+        a: x for a, x in bc.positions.items() if a != "malenkov"
+    }
+    malenkov = "issues.credit.positions.malenkov"  # the same spread around its own value
+    assert [(u.name, u.dist) for u in uncertain_inputs(var) if u.name != malenkov] == [
+        (u.name, u.dist) for u in uncertain_inputs(base) if u.name != malenkov
     ]
     added = [e for e in var.events if e not in base.events]
     assert all(e in var.events for e in base.events)
     assert [e.date.isoformat() for e in added] == ["1949-12-24"] and added[0].surprise
 
 
-def test_docs_check_readme_quotes_the_current_attrition_forecasts(cli):
-    """A docs check, not a reference test: the README's tour quotes the two attrition
+def _attrition_with_trace(cli, name):
+    out = cli("forecast", name, "--json", "--trace", "-m", "attrition").json()
+    return out["crises"][0], out["traces"]["attrition"]
+
+
+def test_docs_check_readme_quotes_the_current_crisis_forecasts(cli):
+    """A docs check, not a reference test: the README's tour quotes the attrition and learning
     forecasts, so it must be edited whenever they change (the expected values are the code's
-    own output; the reference values of attrition are in tests/test_attrition.py)."""
+    own output; the reference values are in tests/test_attrition.py and tests/test_learning.py)."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    base = cli("forecast", "moscow-1949", "--json", "-m", "attrition").json()["crises"][0]
-    var = cli("forecast", "moscow-1949-berlin", "--json", "-m", "attrition").json()["crises"][0]
+    base, bt = _attrition_with_trace(cli, "moscow-1949")
+    var, vt = _attrition_with_trace(cli, "moscow-1949-berlin")
+
+    def pct(p):
+        return f"{100 * p:.0f}%"
+
+    def rate(x):
+        return f"{100 * x:.1f}%"
+
+    assert base["weaker"] == "mao" and var["weaker"] == "mao"
+    first, by_h = base["p_first"], base["p_first_by_horizon"]
     figures = {
-        f"about {100 * base['p_first']['stalin']:.0f}%": "first with probability",
-        f"({100 * base['p_immediate']:.0f}% at once)": "at once",
-        f"falls on day {base['end_day']['median']:.0f}": "median",
-        f"day 0 to day {base['end_day']['p90']:.0f})": "interval",
-        f"a {100 * base['p_no_agreement_by_horizon']:.0f}% chance": "no agreement",
-        f"gave a {100 * base['p_recorded']:.0f}% chance": "record",
-        f"first with probability about {100 * var['p_first']['stalin']:.0f}%": "variant",
-        f"median end on day {var['end_day']['median']:.0f}": "variant median",
-        f"day 0 to day {var['end_day']['p90']:.0f}, and only": "variant interval",
-        f"only {100 * var['p_no_agreement_by_horizon']:.0f}% with no agreement": "variant none",
+        f"on day 0, with probability {pct(base['p_immediate'])}": "at once",
+        f"(Stalin {rate(bt['hazard']['stalin'][0])}, Mao {rate(bt['hazard']['mao'][0])})": "rates",
+        f"({pct(bt['end_cdf'][27] - bt['end_cdf'][26])} of all outcomes end on that day)": "jump",
+        f"Mao's rate rises to {rate(bt['hazard']['mao'][27])} a day": "rate after",
+        f"Stalin gives way first with probability {pct(first['stalin'])} and Mao "
+        f"{pct(first['mao'])}": "first",
+        f"by day 63, when Mao left Moscow, {pct(by_h['stalin'])} and {pct(by_h['mao'])}, and a "
+        f"{pct(base['p_no_agreement_by_horizon'])} chance of no agreement": "by the horizon",
+        f"The median end falls on day {base['end_day']['median']:.0f} (80% interval: day 0 to "
+        f"day {base['end_day']['p90']:.0f})": "median",
+        f"which the model gave a {pct(base['p_recorded'])} chance": "record",
+        f"Mao still gives way at once with {pct(var['p_immediate'])}": "variant at once",
+        f"Stalin gives way at once in {pct(vt['end_cdf'][8] - vt['end_cdf'][7])} of all "
+        "outcomes": "variant jump",
+        f"Mao's daily rate rises to {rate(vt['hazard']['mao'][8])} while Stalin's stays at "
+        f"{rate(vt['hazard']['stalin'][8])}": "variant rates",
+        f"Stalin gives way first with probability {pct(var['p_first']['stalin'])} and Mao "
+        f"{pct(var['p_first']['mao'])}": "variant first",
+        f"the median end falls on day {var['end_day']['median']:.0f} itself (80% interval: day "
+        f"0 to day {var['end_day']['p90']:.0f})": "variant median",
+        f"only {pct(var['p_no_agreement_by_horizon'])} of outcomes have no agreement": "none",
     }
+    out = cli("forecast", "moscow-1949", "--json", "--trace", "-m", "learning").json()
+    lrn, lt = out["crises"][0], out["traces"]["learning"]
+    figures.update(
+        {
+            f"Stalin gives way on day 0 with probability {pct(lt['end_cdf'][0])} and by day 63 "
+            f"with {pct(lrn['p_first']['stalin'])}, the median end falls on day "
+            f"{lrn['end_day']['median']}, and {pct(lrn['p_no_end_by_horizon'])} of outcomes "
+            "have no agreement by day 63; it gave the record "
+            f"{pct(lrn['p_recorded'])}": "learning",
+        }
+    )
+    assert lrn["p_first"]["mao"] == 0  # "Mao never gives way in the 63 days"
+    var_lrn = cli("forecast", "moscow-1949-berlin", "--json", "-m", "learning").json()
+    assert var_lrn["crises"][0]["p_first"] == lrn["p_first"]  # "the variant's is Moscow's"
     flat = " ".join(readme.split())
     for text, what in figures.items():
         assert text in flat, (what, text)

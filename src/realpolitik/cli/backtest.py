@@ -1,4 +1,4 @@
-"""``realpolitik backtest deu|cases``: score every issue model against recorded outcomes."""
+"""``realpolitik backtest deu|cases|crises``: score every model against recorded outcomes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ from realpolitik.analysis.backtest import (
     Progress,
     backtest_cases,
 )
+from realpolitik.analysis.crises_backtest import RESAMPLES as CRISES_RESAMPLES
+from realpolitik.analysis.crises_backtest import (
+    CrisesBacktest,
+    backtest_crises,
+    recorded_of,
+)
 from realpolitik.cli._app import app, console, print_json
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers.deu import (
@@ -32,14 +38,16 @@ __all__ = [
     "backtest_app",
     "deu_command",
     "cases_command",
+    "crises_command",
     "render_deu",
     "render_cases",
+    "render_crises",
     "write_predictions",
 ]
 
 backtest_app = typer.Typer(
-    help="Score every issue model against recorded outcomes: EU legislation (DEU) and the "
-    "bundled historical cases.",
+    help="Score every model against recorded outcomes: issue models on EU legislation (DEU) "
+    "and the bundled historical cases; crisis models on who gave way first, and when.",
     no_args_is_help=True,
 )
 app.add_typer(backtest_app, name="backtest")
@@ -193,6 +201,59 @@ def _calibration(path: Path | None) -> Any:
     from realpolitik.analysis.calibration import read_calibration
 
     return None if path is None else read_calibration(path)
+
+
+@backtest_app.command("crises")
+def crises_command(
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Score only this crisis model. Repeat for several. Default: every registered "
+            "crisis model.",
+        ),
+    ] = None,
+    case: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--case",
+            help="Score only this bundled case (a scenario id with a recorded end). Repeat for "
+            "several. Default: every one.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    seed: SeedOpt = 0,
+    resamples: Annotated[
+        int, typer.Option("--resamples", min=1, help="Bootstrap resamples (of cases).")
+    ] = CRISES_RESAMPLES,
+    report: ReportOpt = None,
+) -> None:
+    """Score crisis models on who gave way first and when: log and Brier scores of who gave
+    way, CRPS of the end day on log(1 + day), and whether the recorded day is in the 80%
+    interval, per case and (test cases only) as means with bootstrap intervals."""
+    _check_report(report)
+    if case:
+        from realpolitik.api import load
+
+        for name in case:
+            if recorded_of(load(name)) is None:
+                raise InputError(
+                    field="--case",
+                    value=name,
+                    expected="a scenario whose outcome records who conceded and on which day",
+                )
+    result = backtest_crises(case, model, seed=seed, resamples=resamples)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        render_crises(result)
+    if report is not None:
+        from realpolitik.cli.report import write_backtest_report
+
+        write_backtest_report(
+            "crises", result.to_json(), report, models=model, seed=seed, json_out=as_json
+        )
 
 
 def _check_report(report: Path | None) -> None:
@@ -388,6 +449,78 @@ def render_cases(result: CasesBacktest) -> None:
         for row in result.rows
         for m, e in row.errors.items()
         if e.get("skipped")
+    }
+    for line in sorted(skipped):
+        console.print(f"[dim]skipped — {line}[/dim]")
+
+
+def _score_cell(s: dict[str, Any]) -> str:
+    if "skipped" in s:
+        return "[dim]skip[/dim]"
+    log = "—" if s["log_score"] is None else f"{s['log_score']:.2f}"
+    brier = "—" if s["brier"] is None else f"{s['brier']:.2f}"
+    return f"{log} / {brier}\n{s['crps']:.2f} / {'yes' if s['in80'] else 'no'}"
+
+
+def render_crises(result: CrisesBacktest) -> None:
+    """Per case, each model's four scores; then each model's means over the test cases. A
+    model that scored no case is left out of both tables; the notes below say why."""
+    models = [m for m in result.models if any("skipped" not in c.scores[m] for c in result.cases)]
+    table = Table(
+        title="Crisis cases: log score / Brier, CRPS / recorded day in the 80% interval",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("case", no_wrap=True)
+    table.add_column("gave way, day", no_wrap=True)
+    for m in models:
+        table.add_column(m, justify="right", no_wrap=True)
+    for dev in (False, True):
+        for c in (c for c in result.cases if c.development == dev):
+            rec = c.recorded.to_json()
+            cells = []
+            for m in models:
+                cell = _score_cell(c.scores[m])
+                if m in c.intervals:
+                    lo, hi = c.intervals[m]
+                    cell += f"\n[dim]80%: {lo}–{hi}[/dim]"
+                cells.append(cell)
+            label = c.id + (" [dim](development)[/dim]" if dev else "")
+            table.add_row(label, f"{rec['conceded']}, {rec['day']}", *cells)
+    console.print(table)
+    summary = Table(
+        title="Means over the test cases (development cases excluded), 95% bootstrap intervals",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    summary.add_column("model", no_wrap=True)
+    for col in ("n", "log score", "Brier", "CRPS", "in 80%"):
+        summary.add_column(col, justify="right", no_wrap=True)
+    for m in models:
+        s = result.models[m]
+        cells = [str(s["n"])]
+        for key, fmt in (
+            ("log_score", "{:.2f}"),
+            ("brier", "{:.2f}"),
+            ("crps", "{:.2f}"),
+            ("coverage80", "{:.0%}"),
+        ):
+            lo, hi = s["ci"][key]
+            cells.append(f"{_f(s[key], fmt)}\n[dim][{_f(lo, fmt)}, {_f(hi, fmt)}][/dim]")
+        summary.add_row(m, *cells)
+    console.print(summary)
+    console.print(
+        "[dim]Log score: ln P(the recorded party gave way first by the horizon), higher is "
+        "better. Brier: over {first party, second party, no end by the horizon}, lower is "
+        "better. CRPS: of the end day on ln(1 + day), no end placed at horizon + 1, lower is "
+        f"better. {result.resamples:,} case resamples, seed {result.seed}.[/dim]"
+    )
+    skipped = {
+        f"{m}: {s['skipped']}" for c in result.cases for m, s in c.scores.items() if "skipped" in s
     }
     for line in sorted(skipped):
         console.print(f"[dim]skipped — {line}[/dim]")

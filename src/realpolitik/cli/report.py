@@ -220,18 +220,22 @@ def write_backtest_report(
     seed: int | None,
     json_out: bool = False,
 ) -> Path:
-    """The report of ``realpolitik backtest deu|cases``: the track record and the method."""
+    """The report of ``realpolitik backtest deu|cases|crises``: the track record and the
+    method."""
     report = _report_module()
     from realpolitik.analysis.backtest import issue_requests
+    from realpolitik.analysis.crises_backtest import crisis_requests
     from realpolitik.report.data import model_info
 
     title = {
         "deu": "Backtest: EU legislative negotiations (DEU)",
         "cases": "Backtest: the bundled historical cases",
+        "crises": "Backtest: who gave way, and when (the crisis cases)",
     }[which]
     data = report.ReportData(scenario=None, title=title, kind="backtest", seed=seed)
     data.command = _command()
-    data.models = [model_info(r) for r in issue_requests(models)]
+    requests = crisis_requests(models) if which == "crises" else issue_requests(models)
+    data.models = [model_info(r) for r in requests]
     data.backtest = {which: result}
     if which == "deu":
         data.source_file = result.get("dataset")

@@ -97,7 +97,8 @@ def _date(scenario: Any, day: float | None) -> str | None:
 
 def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
     """The ``crises`` entry of ``solution`` for ``scenario``, with extras:
-    ``horizon``; ``settle_by_day`` (T: every rational type has conceded by then);
+    ``horizon``; ``p_first_by_horizon`` (who conceded first, on or before the horizon: with
+    ``p_no_agreement_by_horizon`` these sum to 1); ``settle_by_day`` (T: every rational type has conceded by then);
     ``end_date`` (the quantiles as dates); ``p_recorded`` (the probability that the party
     recorded as conceding did so first, by the recorded day); ``hazards`` (λ paths); and
     ``trace`` (day by day to the horizon: the end date's cumulative and density, each
@@ -106,6 +107,7 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
     a, b = block.parties
     horizon = _horizon(scenario)
     p_first = solution.p_first()
+    by_h = solution.p_first_by(horizon)
     share = solution.expected_share()
     quant = {k: solution.end_quantile(q) for k, q in (("median", 0.5), ("p10", 0.1), ("p90", 0.9))}
     rec = getattr(scenario.outcome, "attrition", None) if scenario.outcome is not None else None
@@ -133,6 +135,7 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
         "end_day": quant,
         "end_date": {k: _date(scenario, v) for k, v in quant.items()},
         "p_first": {a: float(p_first[0]), b: float(p_first[1])},
+        "p_first_by_horizon": {a: float(by_h[0]), b: float(by_h[1])},
         "p_impasse": solution.p_impasse(),
         "p_no_agreement_by_horizon": solution.end_survival(horizon),
         "horizon": horizon,

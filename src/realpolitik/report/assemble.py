@@ -6,7 +6,8 @@
   scenario's text, seed, runs and models);
 * :func:`rank_drivers` — where an ensemble drew uncertain inputs but no sensitivity analysis
   ran, the Spearman rank correlation of each input with each forecast over the runs;
-* :func:`track_record` — the DEU and historical-case backtests of the issue models that ran.
+* :func:`track_record` — the DEU and historical-case backtests of the issue models that ran,
+  and the crisis-case backtest of the crisis models that ran.
 """
 
 from __future__ import annotations
@@ -249,15 +250,25 @@ def track_record(
     resamples: int | None = None,
     notices: list[str] | None = None,
 ) -> dict[str, Any] | None:
-    """Backtest the issue models of ``requests`` on DEU and the bundled cases.
+    """Backtest the issue models of ``requests`` on DEU and the bundled cases, and its
+    crisis models on the crisis cases (docs/history/cases.md).
 
     A backtest that cannot run (e.g. a bundled file missing) is left out with a notice,
     never an error: the report is still written.
     """
+    out: dict[str, Any] = {}
+    crisis_reqs = [r for r in requests if r.spec.kind == "crisis"]
+    if crisis_reqs:
+        try:
+            from realpolitik.analysis.crises_backtest import backtest_crises
+
+            out["crises"] = backtest_crises(models=crisis_reqs, seed=seed or 0).to_json()
+        except Exception as exc:  # noqa: BLE001 - the report goes on without this part
+            if notices is not None:
+                notices.append(f"track record: the crisis cases did not run ({exc})")
     issue_reqs = [r for r in requests if r.spec.kind == "issue"]
     if not issue_reqs:
-        return None
-    out: dict[str, Any] = {}
+        return out or None
     try:
         from realpolitik.analysis import backtest as bt
         from realpolitik.scenario.importers.deu import (

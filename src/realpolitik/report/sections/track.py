@@ -3,8 +3,10 @@
 Reads the backtest JSON: ``backtest["deu"]`` (EU legislative negotiations: MAE on 0-100 with
 a 95% bootstrap interval, median error, share within 10 points, and the paired difference from
 the ``compromise`` baseline; the calibrated intervals' coverage, interval score, CRPS and PIT
-histogram, by ``_calibration``) and ``backtest["cases"]`` (the bundled historical cases, error per
-issue). In a forecast report only the models that ran are shown.
+histogram, by ``_calibration``), ``backtest["cases"]`` (the bundled historical cases, error per
+issue) and ``backtest["crises"]`` (the crisis models on who gave way and when, drawn by
+:mod:`realpolitik.report.sections._track_crises`). In a forecast report only the models that
+ran are shown.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from realpolitik.report._charts import chart, colours
 from realpolitik.report.data import ReportData
 from realpolitik.report.sections import section
 from realpolitik.report.sections._calibration import calibration_blocks
+from realpolitik.report.sections._track_crises import crises_blocks
 
 __all__ = ["track_section", "verdict"]
 
@@ -48,7 +51,7 @@ def _shown(data: ReportData, models: dict[str, Any]) -> list[str]:
 @section("track", "Track record", order=70)
 def track_section(data: ReportData) -> Section | None:
     bt = data.backtest or {}
-    if not bt.get("deu") and not bt.get("cases"):
+    if not bt.get("deu") and not bt.get("cases") and not bt.get("crises"):
         return None
     sec = Section(id="track", title="Track record")
     if data.kind != "backtest":
@@ -63,7 +66,9 @@ def track_section(data: ReportData) -> Section | None:
         sec.blocks += _deu(data, bt["deu"], sec)
     if bt.get("cases"):
         sec.blocks += _cases(data, bt["cases"])
-    return sec
+    if bt.get("crises"):
+        sec.blocks += crises_blocks(data, bt["crises"])
+    return sec if sec.blocks else None
 
 
 def _deu(data: ReportData, deu: dict[str, Any], sec: Section) -> list:
