@@ -22,6 +22,8 @@ _MISSING = object()
 
 def show_value(value: Any, limit: int = 60) -> str:
     """A short, unambiguous rendering of an offending value."""
+    if isinstance(value, bool):  # as YAML and JSON spell it
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = repr(value) if isinstance(value, str) else str(value)

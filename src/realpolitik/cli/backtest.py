@@ -23,7 +23,7 @@ from realpolitik.analysis.backtest import (
     backtest_cases,
     backtest_deu,
 )
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_RESAMPLES, MAX_SEED, app, console, print_json, whole
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers.deu import (
     DEFAULT_CAPABILITY_COLUMN,
@@ -84,7 +84,12 @@ CapabilityColumnOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of every stochastic model.")
+    int,
+    typer.Option(
+        "--seed",
+        callback=whole("--seed", 0, MAX_SEED),
+        help="Seed of the bootstrap and of every stochastic model.",
+    ),
 ]
 
 
@@ -104,7 +109,12 @@ def deu_command(
     ] = None,
     seed: SeedOpt = 0,
     resamples: Annotated[
-        int, typer.Option("--resamples", min=1, help="Bootstrap resamples (of proposals).")
+        int,
+        typer.Option(
+            "--resamples",
+            callback=whole("--resamples", 1, MAX_RESAMPLES),
+            help=f"Bootstrap resamples (of proposals), at most {MAX_RESAMPLES:,}.",
+        ),
     ] = RESAMPLES,
     missing_salience: Annotated[
         str,
@@ -167,7 +177,11 @@ def cases_command(
     as_json: JsonOpt = False,
     seed: Annotated[
         int,
-        typer.Option("--seed", min=0, help="Seed of every stochastic model (no bootstrap here)."),
+        typer.Option(
+            "--seed",
+            callback=whole("--seed", 0, MAX_SEED),
+            help="Seed of every stochastic model (no bootstrap here).",
+        ),
     ] = 0,
     report: ReportOpt = None,
 ) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from realpolitik.errors import InputError
+from realpolitik.scenario._read import missing
 from realpolitik.scenario._yaml import Locations, parse_yaml, read_text
 from realpolitik.scenario.schema import Scenario
 
@@ -45,8 +46,10 @@ def bundled() -> list[str]:
 
 def bundled_path(name: str) -> Path | None:
     """The file of bundled scenario ``name``, or None."""
+    if name not in bundled():  # also keeps odd names (too long, NUL) away from the file system
+        return None
     path = resources.files("realpolitik") / "scenarios" / f"{name}.yaml"
-    return Path(str(path)) if path.is_file() else None
+    return Path(str(path))
 
 
 def load(source: str | Path) -> Scenario:
@@ -57,10 +60,14 @@ def load(source: str | Path) -> Scenario:
 def load_document(source: str | Path) -> Document:
     """Load a scenario file (or bundled id) into a :class:`Document`."""
     name = str(source)
+    if not name.strip():  # Path("") is the current folder
+        raise InputError(
+            file=repr(name), problem="an empty path", expected="a scenario file or a bundled id"
+        )
     path = Path(source)
-    if not path.exists() and (found := bundled_path(name)) is not None:
+    if missing(path) and (found := bundled_path(name)) is not None:
         path = found
-    elif not path.exists():
+    elif missing(path):
         known = ", ".join(bundled())
         raise InputError(
             file=name,

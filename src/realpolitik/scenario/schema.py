@@ -23,6 +23,9 @@ from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
 
+#: The most runs of an ensemble (``runs``, ``--runs``): a million draws of every input.
+MAX_RUNS = 1_000_000
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -112,7 +115,7 @@ class Scenario(_Strict):
     airlift: AirliftConfig | None = None
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
-    runs: int = Field(default=1, ge=1)
+    runs: int = Field(default=1, ge=1, le=MAX_RUNS, strict=True)
     # Set by the loader: the text, data and {dist: ...} distributions (ensemble.uncertain).
     _source: Any = PrivateAttr(default=None)
 

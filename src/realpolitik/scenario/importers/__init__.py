@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from realpolitik.errors import InputError
+from realpolitik.scenario._read import is_file
 from realpolitik.scenario._yaml import read_text
 from realpolitik.scenario.importers._common import Imported, csv_rows, dump_yaml
 from realpolitik.scenario.importers.bdm import header_columns, reads_bdm
@@ -87,7 +88,7 @@ def load_any(source: str | Path, format: str = "auto", *, notices: list[str] | N
         return load(source)
     path = Path(source)
     if format == "auto":
-        if not path.is_file():
+        if not is_file(path):
             return load(source)  # a bundled id, or the loader's "no such file" error
         text = read_text(path, display=str(source))
         fmt = detect_format(text)
