@@ -29,11 +29,19 @@ def config_of(scenario: Any) -> Any:
 
 def run(scenario: Any, options: AirliftOptions, ctx: RunContext) -> dict[str, Any]:
     """Simulate the airlift once: the forecast's ``airlift`` entry."""
-    from realpolitik.sim.airlift import run_cached, run_scenario, summary
+    from realpolitik.sim.airlift import AirliftConfig, run_cached, run_scenario, summary
 
     seed = ctx.seed if ctx.seed is not None else 0
     if getattr(scenario, "airlift", None) is not None:
         result = run_scenario(scenario, seed)  # with the scenario's events on the airlift
+    elif not isinstance(scenario, AirliftConfig):
+        from realpolitik.errors import InputError
+
+        raise InputError(
+            field="--model airlift",
+            problem="the scenario has no `airlift` block",
+            expected="a scenario with an `airlift` block (see docs/scenario-format.md)",
+        )
     else:
         result = run_cached(config_of(scenario), seed)
     d = result.daily

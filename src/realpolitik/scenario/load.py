@@ -370,3 +370,9 @@ def _check_models(doc: Document) -> None:
             key = exc.field.split(".", 1)[1] if exc.field and "." in exc.field else ""
             line, col = doc.locations.find(("models", k, "options", key))
             raise exc.located(file=doc.file, line=line, column=col) from None
+        if spec.kind != "issue" and spec.applies is not None and not spec.applies(doc.scenario):
+            raise doc.error(  # a crisis or logistics model runs on its own block
+                path,
+                problem=f"{entry.name!r} needs a block that the scenario lacks",
+                expected=f"the `{entry.name}` block (docs/scenario-format.md), or no {entry.name}",
+            )

@@ -104,7 +104,7 @@ def _number(
 ) -> float | None:
     """The cell as a finite float in [lo, hi], None if empty; a located error otherwise."""
     text = row.cells[j]
-    if text == "" or text.upper() in ("NA", "NAN"):
+    if text == "":  # no value ("nan" and "NA" are refused: the DEU files leave cells empty)
         return None
     try:
         value = float(text)
