@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
 from realpolitik.errors import InputError
 
 __all__ = ["Node", "XmlActor", "XmlPair", "XmlScenario", "parse_tree", "parse_ktab_xml", "SETTINGS"]
