@@ -9,9 +9,10 @@ reproducible from (--seed, its index). A case that is not success or a located e
 to --failures (default fuzz-failures/) as the mutant file and a ``.txt`` with what went wrong;
 copy the mutant into tests/data/fuzz/regressions/ and tests/test_fuzz.py runs it ever after.
 
-Each worker process runs its cases with a per-case time limit (--limit, SIGALRM); a worker
-stuck past twice the limit in code that a signal cannot interrupt is killed, its case
-counted as a hang, and a new worker takes over.
+Each worker process runs its cases with a per-case limit of CPU time (--limit, SIGPROF), so
+that a busy machine does not turn slow cases into hangs; a worker stuck for --wall seconds
+(blocked, or in code that a signal cannot interrupt) is killed, its case counted as a hang,
+and a new worker takes over.
 """
 
 from __future__ import annotations
@@ -58,9 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--limit", type=float, default=10.0, help="seconds per case")
+    ap.add_argument("--limit", type=float, default=10.0, help="CPU seconds per case")
+    ap.add_argument("--wall", type=float, default=120.0, help="wall seconds per case")
     ap.add_argument("--failures", type=Path, default=Path("fuzz-failures"))
+    ap.add_argument("--replay", type=int, default=None, help="rerun case I alone and save it")
     args = ap.parse_args(argv)
+    if args.replay is not None:
+        case = mutate(RandomChooser(args.seed * 1_000_003 + args.replay))
+        with tempfile.TemporaryDirectory() as tmp:
+            outcome = run_case(case, limit=args.limit, folder=Path(tmp))
+        _save(args.failures, args.replay, case, f"{outcome.status}: {outcome.detail}")
+        print(f"case {args.replay}: {outcome.status} (saved in {args.failures}/)")
+        return 0 if outcome.status in ("ok", "error") else 1
     cases = args.cases if args.cases is not None else (10**9 if args.minutes else 2000)
     deadline = time.monotonic() + 60 * args.minutes if args.minutes else None
     counts = dict.fromkeys(STATUSES, 0)
@@ -103,15 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             if stopping or i + n >= cases:
                 pass
         for w, (p, current, since) in list(running.items()):
-            if current is not None and now - since > 2 * args.limit + 5:
+            if current is not None and now - since > args.wall:
                 p.kill()
                 p.join()
                 counts["hang"] += 1
                 done += 1
                 (args.failures).mkdir(parents=True, exist_ok=True)
                 (args.failures / f"case{current:07d}.txt").write_text(
-                    f"killed after {now - since:.0f} s; rerun: fuzz.py --seed {args.seed} "
-                    f"--replay {current}\n"
+                    f"killed after {now - since:.0f} s; rerun: benchmarks/fuzz.py --seed "
+                    f"{args.seed} --replay {current}\n"
                 )
                 del running[w]
                 if not stopping and current + n < cases:

@@ -64,11 +64,11 @@ def sensitivity_command(
     from realpolitik.ensemble import uncertain_inputs
     from realpolitik.ensemble.seeds import fresh_seed
     from realpolitik.forecast import resolve_models
-    from realpolitik.scenario import load
+    from realpolitik.scenario.importers import load_any
 
     if method not in METHODS:
         raise InputError(field="--method", value=method, expected="sobol or morris")
-    sc = load(scenario)
+    sc = load_any(scenario)  # a scenario, or a KTAB or BdM file (their own errors)
     requests = [r for r in resolve_models(sc, model) if r.spec.kind == "issue"]
     if not model:
         left = [r.name for r in requests if not r.spec.batched]

@@ -86,7 +86,12 @@ def loads(text: str, *, file: str = "<string>") -> Scenario:
 def loads_document(text: str, *, file: str = "<string>") -> Document:
     data, locs = parse_yaml(text, file=file)
     if not isinstance(data, dict):
-        raise locate(data, locs, file, (), value=data, expected="a YAML mapping of scenario keys")
+        from realpolitik.scenario.importers import detect_format
+
+        fmt = detect_format(text)  # e.g. `validate` on a KTAB file
+        hint = f" (this is a {fmt} file: `realpolitik import {fmt}` converts it)"
+        expected = "a YAML mapping of scenario keys" + ("" if fmt == "scenario" else hint)
+        raise locate(data, locs, file, (), value=data, expected=expected)
     from realpolitik.ensemble.distributions import extract
     from realpolitik.ensemble.uncertain import attach
 
