@@ -76,13 +76,13 @@ class RandomChooser:
 # (name, kind, file suffix, weight). Berlin runs the airlift (slow): a shorter timeline and a
 # small weight keep the fuzzer's rate up while still reaching every block.
 _SEEDS = [
-    ("moscow-1949", "yaml", ".yaml", 12),
-    ("moscow-1949-berlin", "yaml", ".yaml", 6),
-    ("emission-1994", "yaml", ".yaml", 16),
+    ("moscow-1949", "yaml", ".yaml", 6),
+    ("moscow-1949-berlin", "yaml", ".yaml", 3),
+    ("emission-1994", "yaml", ".yaml", 20),
     ("berlin-1948", "yaml", ".yaml", 1),
-    ("ktab-dummy", "ktab", ".csv", 12),
+    ("ktab-dummy", "ktab", ".csv", 14),
     ("ktab-xml", "ktab", ".xml", 10),
-    ("bdm-emission", "bdm", ".csv", 8),
+    ("bdm-emission", "bdm", ".csv", 10),
     ("deu-head", "deu", ".tsv", 8),
 ]
 SEED_NAMES = [s[0] for s in _SEEDS]

@@ -174,7 +174,7 @@ def report_command(
         why = " ".join(str(exc).split())  # pyarrow's message runs over several lines
         raise InputError(
             file=str(results),
-            problem=f"not a readable Parquet file ({why[:120]})",
+            problem=f"not a readable Parquet file ({why[:200]})",
             expected="a Parquet file written by `forecast --runs N --out FILE`",
         ) from None
     raw = (table.schema.metadata or {}).get(b"realpolitik")

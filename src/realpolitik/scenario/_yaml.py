@@ -27,12 +27,16 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from realpolitik.errors import InputError
 
-__all__ = ["Locations", "read_text", "parse_yaml", "MAX_BYTES", "MAX_DEPTH"]
+__all__ = ["Locations", "read_text", "parse_yaml", "MAX_BYTES", "MAX_DEPTH", "MAX_MAGNITUDE"]
 
 MAX_BYTES = 10 * 1024 * 1024
 #: Nesting of mappings and lists, in levels: a scenario needs about 8 (an event's
 #: distribution inside a model's options inside a list inside the document).
 MAX_DEPTH = 64
+#: The largest magnitude of a number in a scenario, 2**64 (about 1.8e19): room for any seed
+#: and any real quantity, and far enough from the float limit (1.8e308) that sums and
+#: products of a scenario's numbers in the models cannot overflow.
+MAX_MAGNITUDE = float(2**64)
 
 Path_ = tuple[Any, ...]
 
@@ -129,7 +133,7 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, Locations]:
             line=line,
             column=col,
             field=_display(data, path) or None,
-            expected="a finite number",
+            expected="a finite number, at most 2^64 (about 1.8e19) in magnitude",
             **what,
         )
     return data, locs
@@ -344,19 +348,15 @@ def _plain(node: Any, path: Path_, locs: Locations, bad: list[tuple[Path_, Any]]
     return value
 
 
-# The largest magnitude a float holds: a whole number past it cannot be a scenario's number.
-_FLOAT_MAX = 1.7976931348623157e308
-
-
 def _finite(value: Any, path: Path_, bad: list[tuple[Path_, Any]]) -> None:
-    """Note ``.inf``, ``.nan``, ``1e400`` and whole numbers too large for a float."""
+    """Note ``.inf``, ``.nan``, ``1e400`` and numbers past :data:`MAX_MAGNITUDE`."""
     if bad or isinstance(value, bool):
         return
     if isinstance(value, float) and not math.isfinite(value):
         bad.append((path, value))
-    elif isinstance(value, int) and abs(value) > _FLOAT_MAX:
-        digits = len(str(abs(value)))
-        bad.append((path, f"a whole number of {digits} digits"))
+    elif isinstance(value, (int, float)) and abs(value) > MAX_MAGNITUDE:
+        digits = len(str(abs(value))) if isinstance(value, int) else 0
+        bad.append((path, f"a whole number of {digits} digits" if digits > 20 else value))
 
 
 def _scalar(value: Any) -> Any:

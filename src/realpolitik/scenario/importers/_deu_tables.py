@@ -111,7 +111,10 @@ def _number(
     except ValueError:
         value = float("nan")
     bad = (
-        not np.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi)
+        not np.isfinite(value)
+        or abs(value) > 2.0**64  # as scenario numbers (scenario._yaml.MAX_MAGNITUDE)
+        or (lo is not None and value < lo)
+        or (hi is not None and value > hi)
     )
     if bad:
         raise InputError(

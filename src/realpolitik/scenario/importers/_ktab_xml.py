@@ -214,7 +214,7 @@ def _decimal(
     if not _DECIMAL.fullmatch(text):
         raise _error(node, file, path, f"a decimal number{bounds} ({_SCHEMA})", value=text)
     value = float(text)
-    if lo is not None and not lo <= value <= hi:
+    if abs(value) > 2.0**64 or (lo is not None and not lo <= value <= hi):
         raise _error(node, file, path, f"a decimal number{bounds} ({_SCHEMA})", value=text)
     return value
 
