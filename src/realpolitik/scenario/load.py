@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from realpolitik.errors import InputError
+from realpolitik.errors import InputError, show_value
 from realpolitik.scenario._read import missing
 from realpolitik.scenario._yaml import Locations, parse_yaml, read_text
 from realpolitik.scenario.schema import Scenario
@@ -236,7 +236,7 @@ def _from_pydantic(exc: ValidationError, data: Any, locs: Locations, file: str) 
             "less_than_equal": "≤",
         }[kind]
         bound = next(iter(ctx.values()), "")
-        expected = f"a number {sign} {bound}"
+        expected = f"a number {sign} {show_value(bound)}"  # 36500, not 36500.0
     elif kind in _EXPECTED:
         expected = _EXPECTED[kind]
     else:
