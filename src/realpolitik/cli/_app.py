@@ -11,7 +11,7 @@ from rich.console import Console
 
 __all__ = ["app", "console", "print_json", "whole", "MAX_SEED", "MAX_SAMPLES", "MAX_RESAMPLES"]
 
-#: Bounds of the numeric options (docs/cli.md): a seed fits 63 bits (it is written into
+#: Bounds of the numeric options (docs/scenario-format.md, Limits): a seed fits 63 bits (it is written into
 #: Parquet and JSON metadata); Sobol needs N·(k+2) model runs and Saltelli's design holds
 #: N·(2k+2)·k numbers, so 65,536 base samples is about 60 MB for ten inputs; the cluster
 #: bootstrap draws one resample of the proposals at a time.
