@@ -75,7 +75,8 @@ def read_bytes(path: str | Path, *, display: str | None = None, limit: int) -> b
     except OSError as exc:
         raise _os_error(name, exc) from None
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         for test, problem, expected in _KINDS:
             if test(mode):
                 raise InputError(file=name, problem=problem, expected=expected)
@@ -95,10 +96,11 @@ def read_bytes(path: str | Path, *, display: str | None = None, limit: int) -> b
         raise _os_error(name, exc) from None
     finally:
         os.close(fd)
-    if total > limit:
+    if total > limit:  # st_size is the size of a regular file (0 for /proc files)
+        size = max(info.st_size, total)
         raise InputError(
             file=name,
-            problem=f"the file is larger than {limit / 1e6:g} MB",
-            expected=f"a file of at most {limit / 1e6:g} MB",
+            problem=f"the file is {size / 1e6:.1f} MB",
+            expected=f"a file of at most {limit / 2**20:g} MB",
         )
     return b"".join(chunks)

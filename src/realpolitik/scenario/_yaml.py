@@ -27,7 +27,15 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from realpolitik.errors import InputError
 
-__all__ = ["Locations", "read_text", "parse_yaml", "MAX_BYTES", "MAX_DEPTH", "MAX_MAGNITUDE"]
+__all__ = [
+    "Locations",
+    "read_text",
+    "parse_yaml",
+    "bool_as_number",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_MAGNITUDE",
+]
 
 MAX_BYTES = 10 * 1024 * 1024
 #: Nesting of mappings and lists, in levels: a scenario needs about 8 (an event's
@@ -373,3 +381,24 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, _dt.date):
         return _dt.date(value.year, value.month, value.day)
     return value
+
+
+def bool_as_number(raw: Any, validated: Any, path: Path_ = ()) -> Path_ | None:
+    """The first path where ``raw`` holds ``true``/``false`` and the validated data (a
+    pydantic ``model_dump()``) a number: pydantic's lax mode reads ``true`` as 1, but a
+    boolean is never a scenario's number."""
+    if isinstance(raw, bool):
+        is_number = isinstance(validated, (int, float)) and not isinstance(validated, bool)
+        return path if is_number else None
+    if isinstance(raw, dict) and isinstance(validated, dict):
+        for key, value in raw.items():
+            if key in validated:
+                found = bool_as_number(value, validated[key], (*path, key))
+                if found is not None:
+                    return found
+    elif isinstance(raw, list) and isinstance(validated, list) and len(raw) == len(validated):
+        for i, (a, b) in enumerate(zip(raw, validated, strict=True)):
+            found = bool_as_number(a, b, (*path, i))
+            if found is not None:
+                return found
+    return None

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from realpolitik.errors import InputError, show_value
 from realpolitik.scenario._read import missing
-from realpolitik.scenario._yaml import Locations, parse_yaml, read_text
+from realpolitik.scenario._yaml import Locations, bool_as_number, parse_yaml, read_text
 from realpolitik.scenario.schema import Scenario
 
 __all__ = ["Document", "load", "loads", "load_document", "bundled", "bundled_path", "check"]
@@ -101,6 +101,8 @@ def loads_document(text: str, *, file: str = "<string>") -> Document:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise _from_pydantic(exc, data, locs, file) from None
+    if (where := bool_as_number(data, scenario.model_dump())) is not None:
+        raise locate(data, locs, file, where, value=_at(data, where), expected="a number")
     doc = Document(scenario=scenario, text=text, file=file, data=data, locations=locs)
     check(doc)
     attach(doc, found)
@@ -131,6 +133,12 @@ def locate(data: Any, locs: Locations, file: str, path: tuple[Any, ...], **kw: A
     return InputError(
         file=file, line=line, column=col, field=display_path(data, path) or None, **kw
     )
+
+
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -370,7 +378,13 @@ def _check_models(doc: Document) -> None:
                 path, value=entry.name, expected=str(exc).split("; expected ")[1]
             ) from None
         try:
-            spec.parse_options(entry.options)
+            parsed = spec.parse_options(entry.options)
+            if (where := bool_as_number(entry.options, parsed.model_dump())) is not None:
+                raise InputError(
+                    field=f"{entry.name}.{'.'.join(map(str, where))}",
+                    value=_at(entry.options, where),
+                    expected="a number",
+                )
         except InputError as exc:
             key = exc.field.split(".", 1)[1] if exc.field and "." in exc.field else ""
             line, col = doc.locations.find(("models", k, "options", key))
