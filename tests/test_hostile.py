@@ -308,3 +308,42 @@ def test_nesting_up_to_the_limit_parses() -> None:
     with pytest.raises(InputError) as err:
         loads(deep, file="s.yaml")
     assert "nesting deeper than 64 levels" in str(err.value)
+
+
+def test_too_many_actors() -> None:
+    text = "name: crowd\nactors:\n" + "".join(
+        f"  - {{id: a{i}, name: A, capability: 1}}\n" for i in range(251)
+    )
+    with pytest.raises(InputError) as err:
+        loads(text, file="s.yaml")
+    assert str(err.value) == "s.yaml:3:3: actors: 251 entries; expected at most 250 entries"
+
+
+def test_executor_worker_count_is_bounded(cli) -> None:
+    r = cli("forecast", "emission-1994", "--executor", "processes:100000")
+    assert r.code == 2
+    assert r.err == (
+        "realpolitik: --executor: got 'processes:100000'; expected a worker count from 1 to "
+        "256 after the colon, e.g. processes:4\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("capability: 2}", "capability: true}", "4:34: actors.b.capability: got true"),
+        ("b: 0.5}", "b: false}", "11:28: issues.x.saliences.b: got false"),
+    ],
+)
+def test_booleans_are_not_numbers(old: str, new: str, message: str) -> None:
+    base = (BAD / "13-runs-true.yaml").read_text().replace("runs: true\n", "")
+    with pytest.raises(InputError) as err:
+        loads(base.replace(old, new, 1), file="s.yaml")
+    assert str(err.value) == f"s.yaml:{message}; expected a number"
+
+
+def test_boolean_model_option_is_not_a_number() -> None:
+    base = (BAD / "13-runs-true.yaml").read_text().replace("runs: true\n", "")
+    with pytest.raises(InputError) as err:
+        loads(base + "models:\n  - {name: eum, options: {rounds: true}}\n", file="s.yaml")
+    assert str(err.value) == "s.yaml:13:35: eum.rounds: got true; expected a number"

@@ -236,6 +236,15 @@ def _from_pydantic(exc: ValidationError, data: Any, locs: Locations, file: str) 
             expected="one of: " + ", ".join(allowed) if allowed else "a known key",
         )
     ctx = err.get("ctx") or {}
+    if kind == "too_long":  # e.g. more actors than MAX_ACTORS
+        return locate(
+            data,
+            locs,
+            file,
+            path,
+            problem=f"{ctx.get('actual_length')} entries",
+            expected=f"at most {ctx.get('max_length'):,} entries",
+        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {
             "greater_than": ">",

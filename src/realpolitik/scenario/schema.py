@@ -23,6 +23,12 @@ from realpolitik.sim.schema import Attrition, AttritionRecord, Event, Rubinstein
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry"]
 
+#: The most actors, issues and events: KTAB's own limit of 250 actors (EUM and SMP compare
+#: every pair of actors against every third one), and far more issues and events than any
+#: negotiation has.
+MAX_ACTORS = 250
+MAX_ISSUES = 1_000
+MAX_EVENTS = 10_000
 #: The most runs of an ensemble (``runs``, ``--runs``): a million draws of every input.
 MAX_RUNS = 1_000_000
 
@@ -102,13 +108,13 @@ class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     sources: list[str] = Field(default_factory=list)
-    actors: list[Actor] = Field(min_length=1)
-    issues: list[Issue] = Field(default_factory=list)
+    actors: list[Actor] = Field(min_length=1, max_length=MAX_ACTORS)
+    issues: list[Issue] = Field(default_factory=list, max_length=MAX_ISSUES)
     models: list[str | ModelEntry] = Field(default_factory=list)
     outcome: Outcome | None = None
     # The timeline and the two-party crisis blocks (realpolitik.sim.schema).
     time: Time | None = None
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
     # The airlift logistics block (realpolitik.sim.airlift).
