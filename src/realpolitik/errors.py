@@ -66,7 +66,9 @@ class InputError(Exception):
             what = f"got {show_value(self.value)}"
         else:
             what = "missing"
-        return f"{where}{field}{what}; expected {self.expected}"
+        text = f"{where}{field}{what}; expected {self.expected}"
+        # One line always: a key or value of the input may hold a line break.
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def located(self, **where: Any) -> InputError:
         """A copy with location fields filled in where they were still unknown."""
