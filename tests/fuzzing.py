@@ -107,7 +107,9 @@ def seed_text(name: str) -> str:
         return "".join(lines[:10])
     file = {"ktab-dummy": "dummyData_3Dim.csv", "ktab-xml": "smpExample_20170530.xml"}.get(name)
     if file is None:
-        return (ROOT / "tests" / "data" / "emission_1994.csv").read_text(encoding="utf-8")
+        data = ROOT / "tests" / "data"  # the BdM emission case (kept in bdm/ or at the top)
+        path = next(p for p in (data / "bdm", data) if (p / "emission_1994.csv").is_file())
+        return (path / "emission_1994.csv").read_text(encoding="utf-8")
     return (SEEDS_DIR / file).read_text(encoding="utf-8-sig")
 
 
