@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean browser postgres
+.PHONY: run test lint bench clean browser postgres fuzz
 
 # The report of `make run`: the Moscow talks with an ensemble of 1,000 runs.
 REPORT ?= reports/moscow-1949
@@ -58,6 +58,13 @@ test: $(STAMP) lint browser postgres
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The fuzzer (benchmarks/fuzz.py): CASES mutants of the bundled scenarios and samples, loaded
+# and forecast on every core; prints success / located error / traceback / hang and saves each
+# failing case in fuzz-failures/. MINUTES=N stops it earlier; WORKERS=N sets the processes.
+CASES ?= 100000
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py --cases $(CASES) $(if $(MINUTES),--minutes $(MINUTES)) $(if $(WORKERS),--workers $(WORKERS))
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

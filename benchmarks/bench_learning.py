@@ -100,7 +100,7 @@ def main() -> None:
         cold = _once(lambda k=k, base=base: solve_grid(_grid_problem(k, base), 464))
         cached = _best(lambda k=k, base=base: solve_grid(_grid_problem(k, base), 464), repeat=5)
         costs = iter(base + 1e-6 * np.arange(1, 100))
-        fresh = _best(lambda k=k: solve_grid(_grid_problem(k, next(costs)), 464), repeat=5)
+        fresh = _best(lambda k=k, c=costs: solve_grid(_grid_problem(k, next(c)), 464), repeat=5)
         print(f"  {label}: cold {cold * 1e3:8.1f} ms; cached {cached * 1e6:6.1f} µs")
         print(f"    a new cost, the beliefs' motion cached:    {fresh * 1e3:8.1f} ms")
     sc = load("berlin-1948")

@@ -22,6 +22,8 @@ _MISSING = object()
 
 def show_value(value: Any, limit: int = 60) -> str:
     """A short, unambiguous rendering of an offending value."""
+    if isinstance(value, bool):  # as YAML and JSON spell it
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = repr(value) if isinstance(value, str) else str(value)
@@ -64,7 +66,9 @@ class InputError(Exception):
             what = f"got {show_value(self.value)}"
         else:
             what = "missing"
-        return f"{where}{field}{what}; expected {self.expected}"
+        text = f"{where}{field}{what}; expected {self.expected}"
+        # One line always: a key or value of the input may hold a line break.
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def located(self, **where: Any) -> InputError:
         """A copy with location fields filled in where they were still unknown."""

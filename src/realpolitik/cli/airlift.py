@@ -19,7 +19,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_SEED, app, console, print_json, whole
 from realpolitik.cli._ensemble import check_out
 from realpolitik.errors import InputError
 
@@ -36,7 +36,11 @@ def airlift_command(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", min=0, help="Seed of the weather, cancellations, misses."),
+        typer.Option(
+            "--seed",
+            callback=whole("--seed", 0, MAX_SEED),
+            help="Seed of the weather, cancellations, misses.",
+        ),
     ] = None,
 ) -> None:
     """Run the scenario's airlift alone: tons a day, monthly and in all."""

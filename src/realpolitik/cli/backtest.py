@@ -28,7 +28,7 @@ from realpolitik.analysis.crises_backtest import (
     backtest_crises,
     recorded_of,
 )
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_RESAMPLES, MAX_SEED, app, console, print_json, whole
 from realpolitik.errors import InputError
 from realpolitik.scenario.importers.deu import (
     DEFAULT_CAPABILITY_COLUMN,
@@ -95,7 +95,12 @@ CalibrationOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of every stochastic model.")
+    int,
+    typer.Option(
+        "--seed",
+        callback=whole("--seed", 0, MAX_SEED),
+        help="Seed of the bootstrap and of every stochastic model.",
+    ),
 ]
 
 
@@ -120,7 +125,12 @@ def deu_command(
     ] = None,
     seed: SeedOpt = 0,
     resamples: Annotated[
-        int, typer.Option("--resamples", min=1, help="Bootstrap resamples (of proposals).")
+        int,
+        typer.Option(
+            "--resamples",
+            callback=whole("--resamples", 1, MAX_RESAMPLES),
+            help=f"Bootstrap resamples (of proposals), at most {MAX_RESAMPLES:,}.",
+        ),
     ] = RESAMPLES,
     missing_salience: Annotated[
         str,
@@ -176,7 +186,11 @@ def cases_command(
     as_json: JsonOpt = False,
     seed: Annotated[
         int,
-        typer.Option("--seed", min=0, help="Seed of every stochastic model (no bootstrap here)."),
+        typer.Option(
+            "--seed",
+            callback=whole("--seed", 0, MAX_SEED),
+            help="Seed of every stochastic model (no bootstrap here).",
+        ),
     ] = 0,
     report: ReportOpt = None,
     calibration: CalibrationOpt = None,

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from realpolitik.api import load_any
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_SEED, app, console, print_json, whole
 from realpolitik.cli._ensemble import (
     check_out,
     crisis_line,
@@ -22,6 +22,7 @@ from realpolitik.cli._ensemble import (
 )
 from realpolitik.errors import InputError
 from realpolitik.forecast import Forecast, forecast
+from realpolitik.scenario.schema import MAX_RUNS
 
 __all__ = ["forecast_command", "render_table"]
 
@@ -47,7 +48,10 @@ def forecast_command(
         bool, typer.Option("--trace", help="Add each dynamic model's round-by-round path.")
     ] = False,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Seed for every stochastic path.")
+        int | None,
+        typer.Option(
+            "--seed", callback=whole("--seed", 0, MAX_SEED), help="Seed for every stochastic path."
+        ),
     ] = None,
     fmt: Annotated[
         str,
@@ -61,8 +65,8 @@ def forecast_command(
         int | None,
         typer.Option(
             "--runs",
-            min=1,
-            help="Runs under the scenario's uncertainty (default: "
+            callback=whole("--runs", 1, MAX_RUNS),
+            help=f"Runs under the scenario's uncertainty, at most {MAX_RUNS:,} (default: "
             "its `runs`, else 1); each issue then gets a median, intervals and the "
             "probability of each label.",
         ),

@@ -85,9 +85,10 @@ def announce(path: Path, *, json_out: bool = False) -> None:
 def _scenario_text(source: str) -> tuple[str | None, str | None]:
     """The scenario file's text and display name, for the report's hash."""
     from realpolitik.scenario import bundled_path
+    from realpolitik.scenario._read import is_file
 
     path = Path(source)
-    if not path.is_file():
+    if not is_file(path):
         path = bundled_path(source) or path
     try:
         return path.read_text(encoding="utf-8"), str(source)
@@ -150,8 +151,9 @@ def report_command(
     """Write the report of an ensemble's results file (HTML and Markdown with charts)."""
     module = _report_module()
     from realpolitik.report.assemble import from_table
+    from realpolitik.scenario._read import is_file
 
-    if not results.is_file():
+    if not is_file(results):
         raise InputError(
             file=str(results),
             problem="no such file",
@@ -170,9 +172,10 @@ def report_command(
     try:
         table = pq.read_table(str(results))
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
+        why = " ".join(str(exc).split())  # pyarrow's message runs over several lines
         raise InputError(
             file=str(results),
-            problem=f"not a readable Parquet file ({exc})",
+            problem=f"not a readable Parquet file ({why[:200]})",
             expected="a Parquet file written by `forecast --runs N --out FILE`",
         ) from None
     raw = (table.schema.metadata or {}).get(b"realpolitik")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_SAMPLES, MAX_SEED, app, console, print_json, whole
 from realpolitik.errors import InputError
 
 __all__ = ["sensitivity_command"]
@@ -27,8 +27,8 @@ def sensitivity_command(
         int | None,
         typer.Option(
             "--samples",
-            min=2,
-            help="Base samples N: Sobol runs N·(k+2) rows, Morris "
+            callback=whole("--samples", 2, MAX_SAMPLES),
+            help=f"Base samples N, 2 to {MAX_SAMPLES:,}: Sobol runs N·(k+2) rows, Morris "
             "N·(k+1), for k uncertain inputs. Default: 512 (Sobol), 50 (Morris).",
         ),
     ] = None,
@@ -42,7 +42,10 @@ def sensitivity_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Seed of the sample.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", callback=whole("--seed", 0, MAX_SEED), help="Seed of the sample."),
+    ] = None,
     executor: Annotated[
         str, typer.Option("--executor", help="local, processes[:N], dask[:N] or dask://HOST:PORT.")
     ] = "local",
@@ -57,14 +60,14 @@ def sensitivity_command(
 ) -> None:
     """Rank the uncertain inputs that drive each issue's forecast, per model (SALib)."""
     from realpolitik.analysis.sensitivity import METHODS, evaluations
-    from realpolitik.api import load, sensitivity, sensitivity_requests
+    from realpolitik.api import load_any, sensitivity, sensitivity_requests
     from realpolitik.cli._ensemble import progress_bar
     from realpolitik.ensemble import uncertain_inputs
     from realpolitik.ensemble.seeds import fresh_seed
 
     if method not in METHODS:
         raise InputError(field="--method", value=method, expected="sobol or morris")
-    sc = load(scenario)
+    sc = load_any(scenario)  # a scenario, or a KTAB or BdM file (their own errors)
     notices: list[str] = []
     requests = sensitivity_requests(sc, model, notices)
     for notice in notices:

@@ -37,7 +37,14 @@ __all__ = [
     "TargetPoint",
     "Weather",
     "WeatherEpisode",
+    "MAX_FLEET",
+    "MAX_AIRLIFT_DAYS",
 ]
+
+#: The most aircraft in one fleet snapshot (each is a process of the simulation; the Berlin
+#: airlift peaked near 700) and the longest airlift, in days (ten years, about 25 s to run).
+MAX_FLEET = 10_000
+MAX_AIRLIFT_DAYS = 3_660
 
 #: Cargo classes. ``fuel`` is coal plus liquid fuel (the 3,475 t/day need of Berlin).
 CARGOES: tuple[str, ...] = ("food", "fuel", "other")
@@ -122,6 +129,14 @@ class Airfield(_Frozen):
     landing_interval: list[IntervalPoint] = Field(min_length=1)
     max_hold_min: _NonNeg | None = None
 
+    @field_validator("closes")
+    @classmethod
+    def _closes_after_opens(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        opens = info.data.get("opens")
+        if v is not None and opens is not None and v < opens:
+            raise PydanticCustomError("closes", f"a date on or after opens ({opens.isoformat()})")
+        return v
+
     @field_validator("landing_interval")
     @classmethod
     def _in_order(cls, v: list[IntervalPoint]) -> list[IntervalPoint]:
@@ -162,6 +177,8 @@ class FleetPoint(_Frozen):
     def _non_negative(cls, v: float) -> float:
         if not v >= 0.0:
             raise PydanticCustomError("count", "a count ≥ 0 (aircraft)")
+        if v > MAX_FLEET:  # each aircraft is a process of the simulation
+            raise PydanticCustomError("count", f"a count of at most {MAX_FLEET:,} aircraft")
         return v
 
 
@@ -339,6 +356,8 @@ class AirliftConfig(_Frozen):
         start = info.data.get("start")
         if start is not None and v < start:
             raise PydanticCustomError("end", f"an end on or after the start {start.isoformat()}")
+        if start is not None and (v - start).days >= MAX_AIRLIFT_DAYS:
+            raise PydanticCustomError("end", f"an airlift of at most {MAX_AIRLIFT_DAYS:,} days")
         return v
 
     @field_validator("bases")

@@ -32,6 +32,10 @@ __all__ = [
 
 OPS = ("set", "add", "scale")
 
+#: The longest timeline and attrition horizon, in days (100 years): the attrition model
+#: traces the contest day by day.
+MAX_DAYS = 36_500
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -97,7 +101,7 @@ class Attrition(_Strict):
     obstinacy: dict[str, float]
     discount: dict[str, float]
     cost: dict[str, float | list[CostStep]] = Field(default_factory=dict)
-    horizon: float | None = Field(default=None, gt=0)
+    horizon: float | None = Field(default=None, gt=0, le=MAX_DAYS)
 
 
 class AttritionRecord(_Strict):

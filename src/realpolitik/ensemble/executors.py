@@ -38,6 +38,9 @@ __all__ = [
 
 Fn = Callable[..., Any]
 
+#: The most workers of ``processes:N`` and ``dask:N`` (each is a process of this machine).
+MAX_WORKERS = 256
+
 
 class Executor:
     """The contract: a context manager with ``workers`` and ``map``."""
@@ -178,11 +181,11 @@ def parse_spec(spec: str = "local") -> tuple[str, int | None, str | None]:
     name, _, count = text.partition(":")
     workers = None
     if count:
-        if not count.isdecimal() or int(count) < 1:  # isdigit() admits "²", which int() refuses
+        if not count.isdecimal() or not 1 <= int(count) <= MAX_WORKERS:  # isdigit() admits "²"
             raise InputError(
                 field="--executor",
                 value=text,
-                expected="a worker count ≥ 1 after the colon, e.g. processes:4",
+                expected=f"a worker count from 1 to {MAX_WORKERS} after the colon, e.g. processes:4",
             )
         workers = int(count)
     if (name == "local" and not count) or name in ("processes", "dask"):

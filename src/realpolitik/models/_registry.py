@@ -208,6 +208,8 @@ def check_scenario(doc: Any) -> None:
     """The scenario's ``models`` list against the registry: each name known, listed once,
     with valid options (a check the loader runs, :data:`realpolitik.api.CHECKS`)."""
     from realpolitik.errors import InputError
+    from realpolitik.scenario._yaml import bool_as_number
+    from realpolitik.scenario.load import value_at
 
     seen: set[str] = set()
     for k, entry in enumerate(doc.scenario.model_entries()):
@@ -226,8 +228,20 @@ def check_scenario(doc: Any) -> None:
                 path, value=entry.name, expected=str(exc).split("; expected ")[1]
             ) from None
         try:
-            spec.parse_options(entry.options)
+            parsed = spec.parse_options(entry.options)
+            if (where := bool_as_number(entry.options, parsed.model_dump())) is not None:
+                raise InputError(
+                    field=f"{entry.name}.{'.'.join(map(str, where))}",
+                    value=value_at(entry.options, where),
+                    expected="a number",
+                )
         except InputError as exc:
             key = exc.field.split(".", 1)[1] if exc.field and "." in exc.field else ""
             line, col = doc.locations.find(("models", k, "options", key))
             raise exc.located(file=doc.file, line=line, column=col) from None
+        if spec.kind != "issue" and spec.applies is not None and not spec.applies(doc.scenario):
+            raise doc.error(  # a crisis or logistics model runs on its own block
+                path,
+                problem=f"{entry.name!r} needs a block that the scenario lacks",
+                expected=f"the `{entry.name}` block (docs/scenario-format.md), or no {entry.name}",
+            )

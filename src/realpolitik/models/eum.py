@@ -73,6 +73,10 @@ PRESET_VALUES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: The most rounds (``rounds``, ``max_rounds``): BdM ran 10 and positions settle within
+#: 20; a thousand rounds of a 20-actor issue take about a second.
+MAX_ROUNDS = 1_000
+
 
 class EumOptions(Options):
     """Options of ``eum`` (spec §5); canonical values are the defaults.
@@ -123,11 +127,13 @@ class EumOptions(Options):
     )
     eps: float = Field(1e-12, ge=0, description="tolerance of EU comparisons (§3.11)")
     same_tol: float = Field(1e-9, ge=0, description="pairs within same_tol*R not contested")
-    rounds: int = Field(10, ge=0, description="rounds when stop=fixed (§4)")
+    rounds: int = Field(10, ge=0, le=MAX_ROUNDS, description="rounds when stop=fixed (§4)")
     stop: Literal["fixed", "stable"] = Field("fixed", description="stopping rule (§4)")
     stable_eps: float = Field(0.5, gt=0, description="stop=stable: |mu_t - mu_t-1| below this")
     stable_k: int = Field(2, ge=1, description="stop=stable: for this many rounds in a row")
-    max_rounds: int = Field(20, ge=1, description="stop=stable: at most this many rounds")
+    max_rounds: int = Field(
+        20, ge=1, le=MAX_ROUNDS, description="stop=stable: at most this many rounds"
+    )
     forecast: Literal["median", "mean"] = Field(
         "median", description="forecast: median of final positions, or c*s-weighted mean"
     )

@@ -205,9 +205,16 @@ def is_distribution(node: Any) -> bool:
 
 def _number(raw: dict, key: str, path: Path, error: ErrorFactory) -> float:
     value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not _finite_number(value):
         raise error((*path, key), value=value, expected="a finite number")
     return float(value)
+
+
+def _finite_number(value: Any) -> bool:
+    """A finite int or float (not a bool; an int too large for a float is not finite)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) <= 1.7976931348623157e308 and math.isfinite(float(value))
 
 
 def parse(
@@ -219,7 +226,7 @@ def parse(
     locates ``path`` in the file); ``path`` is the distribution's own path in the data.
     """
     family = raw.get("dist")
-    if family not in FAMILIES:
+    if not isinstance(family, str) or family not in FAMILIES:  # a list or mapping: unhashable
         raise error(
             (*path, "dist"), value=family, expected="a distribution: " + ", ".join(FAMILIES)
         )
@@ -269,15 +276,7 @@ def _bounds(raw: dict, path: Path, error: ErrorFactory) -> tuple[float | None, f
     if "bounds" not in raw or raw["bounds"] is None:
         return (None, None)
     b = raw["bounds"]
-    ok = (
-        isinstance(b, list)
-        and len(b) == 2
-        and all(
-            v is None
-            or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
-            for v in b
-        )
-    )
+    ok = isinstance(b, list) and len(b) == 2 and all(v is None or _finite_number(v) for v in b)
     if not ok:
         raise error((*path, "bounds"), value=b, expected="[low, high] (numbers, or null for open)")
     lo, hi = (None if v is None else float(v) for v in b)
@@ -292,7 +291,7 @@ def _choice(raw: dict, path: Path, error: ErrorFactory, bounds: Any) -> Choice:
         raise error((*path, "values"), value=values, expected="a non-empty list of numbers")
     vals = []
     for k, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if not _finite_number(v):
             raise error((*path, "values", k), value=v, expected="a finite number")
         vals.append(float(v))
     weights = raw.get("weights")

@@ -24,8 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from realpolitik.errors import InputError
-from realpolitik.scenario._yaml import Locations, parse_yaml, read_text
+from realpolitik.errors import InputError, show_value
+from realpolitik.scenario._read import missing
+from realpolitik.scenario._yaml import Locations, bool_as_number, parse_yaml, read_text
 from realpolitik.scenario.distributions import extract
 from realpolitik.scenario.schema import Scenario, Source, Uncertain
 
@@ -45,6 +46,7 @@ __all__ = [
     "display_path",
     "locate",
     "schema_error",
+    "value_at",
 ]
 
 
@@ -107,8 +109,10 @@ def bundled() -> list[str]:
 
 def bundled_path(name: str) -> Path | None:
     """The file of bundled scenario ``name``, or None."""
+    if name not in bundled():  # also keeps odd names (too long, NUL) away from the file system
+        return None
     path = resources.files("realpolitik") / "scenarios" / f"{name}.yaml"
-    return Path(str(path)) if path.is_file() else None
+    return Path(str(path))
 
 
 def load(source: str | Path, *, checks: Sequence[Check] = ()) -> Scenario:
@@ -119,10 +123,14 @@ def load(source: str | Path, *, checks: Sequence[Check] = ()) -> Scenario:
 def load_document(source: str | Path, *, checks: Sequence[Check] = ()) -> Document:
     """Load a scenario file (or bundled id) into a :class:`Document`."""
     name = str(source)
+    if not name.strip():  # Path("") is the current folder
+        raise InputError(
+            file=repr(name), problem="an empty path", expected="a scenario file or a bundled id"
+        )
     path = Path(source)
-    if not path.exists() and (found := bundled_path(name)) is not None:
+    if missing(path) and (found := bundled_path(name)) is not None:
         path = found
-    elif not path.exists():
+    elif missing(path):
         known = ", ".join(bundled())
         raise InputError(
             file=name,
@@ -147,7 +155,12 @@ def loads_document(text: str, *, file: str = "<string>", checks: Sequence[Check]
     """Parse, validate and check YAML text (``checks``: see the module docstring)."""
     data, locs = parse_yaml(text, file=file)
     if not isinstance(data, dict):
-        raise locate(data, locs, file, (), value=data, expected="a YAML mapping of scenario keys")
+        from realpolitik.scenario.importers import detect_format
+
+        fmt = detect_format(text)  # e.g. `validate` on a KTAB file
+        hint = f" (this is a {fmt} file: `realpolitik import {fmt}` converts it)"
+        expected = "a YAML mapping of scenario keys" + ("" if fmt == "scenario" else hint)
+        raise locate(data, locs, file, (), value=data, expected=expected)
     for key, why in _DERIVED.items():
         if key in data:
             raise locate(data, locs, file, (key,), problem=f"the key {key!r} in a file",
@@ -158,6 +171,8 @@ def loads_document(text: str, *, file: str = "<string>", checks: Sequence[Check]
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise schema_error(exc, data, locs, file) from None
+    if (where := bool_as_number(data, scenario.model_dump())) is not None:
+        raise locate(data, locs, file, where, value=value_at(data, where), expected="a number")
     kept = []
     for f in found:
         line, col = locs.find(f.path)
@@ -197,6 +212,13 @@ def locate(data: Any, locs: Locations, file: str, path: tuple[Any, ...], **kw: A
     return InputError(
         file=file, line=line, column=col, field=display_path(data, path) or None, **kw
     )
+
+
+def value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    """The item of ``data`` at ``path`` (keys and list indices)."""
+    for key in path:
+        data = data[key]
+    return data
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -295,6 +317,15 @@ def schema_error(exc: ValidationError, data: Any, locs: Locations, file: str) ->
             expected="one of: " + ", ".join(allowed) if allowed else "a known key",
         )
     ctx = err.get("ctx") or {}
+    if kind == "too_long":  # e.g. more actors than MAX_ACTORS
+        return locate(
+            data,
+            locs,
+            file,
+            path,
+            problem=f"{ctx.get('actual_length')} entries",
+            expected=f"at most {ctx.get('max_length'):,} entries",
+        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {
             "greater_than": ">",
@@ -303,7 +334,7 @@ def schema_error(exc: ValidationError, data: Any, locs: Locations, file: str) ->
             "less_than_equal": "≤",
         }[kind]
         bound = next(iter(ctx.values()), "")
-        expected = f"a number {sign} {bound}"
+        expected = f"a number {sign} {show_value(bound)}"  # 36500, not 36500.0
     elif kind in _EXPECTED:
         expected = _EXPECTED[kind]
     else:

@@ -31,6 +31,15 @@ from realpolitik.scenario.distributions import Distribution, parse
 
 __all__ = ["Actor", "Scale", "Issue", "Outcome", "Scenario", "ModelEntry", "Uncertain", "Source"]
 
+#: The most actors, issues and events: KTAB's own limit of 250 actors (EUM and SMP compare
+#: every pair of actors against every third one), and far more issues and events than any
+#: negotiation has.
+MAX_ACTORS = 250
+MAX_ISSUES = 1_000
+MAX_EVENTS = 10_000
+#: The most runs of an ensemble (``runs``, ``--runs``): a million draws of every input.
+MAX_RUNS = 1_000_000
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -181,13 +190,13 @@ class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     sources: list[str] = Field(default_factory=list)
-    actors: list[Actor] = Field(min_length=1)
-    issues: list[Issue] = Field(default_factory=list)
+    actors: list[Actor] = Field(min_length=1, max_length=MAX_ACTORS)
+    issues: list[Issue] = Field(default_factory=list, max_length=MAX_ISSUES)
     models: list[str | ModelEntry] = Field(default_factory=list)
     outcome: Outcome | None = None
     # The timeline and the two-party crisis blocks (realpolitik.contracts.blocks).
     time: Time | None = None
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
     rubinstein: Rubinstein | None = None
     attrition: Attrition | None = None
     # A challenger that learns the defender's type (docs/specs/learning.md).
@@ -196,7 +205,7 @@ class Scenario(_Strict):
     airlift: AirliftConfig | None = None
     # Ensembles (realpolitik.ensemble): spreads on every estimate, default run count.
     uncertainty: Uncertainty | None = None
-    runs: int = Field(default=1, ge=1)
+    runs: int = Field(default=1, ge=1, le=MAX_RUNS, strict=True)
     # Set by the loader: the file's {dist: ...} distributions, in the order they appear, and
     # the file itself (not dumped: provenance, not data).
     distributions: tuple[Uncertain, ...] = ()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from realpolitik.contracts.blocks import OPS
+from realpolitik.contracts.blocks import MAX_DAYS, OPS
 from realpolitik.models._attrition_core import AttritionInputError
 from realpolitik.sim.events import PathProblem, apply_op, parse_path
 
@@ -27,6 +27,11 @@ def check(doc: Any) -> None:
         raise doc.error(
             ("time", "end"), value=time.end.isoformat(),
             expected=f"a date after time.start ({time.start.isoformat()})",
+        )  # fmt: skip
+    if time is not None and time.end is not None and (time.end - time.start).days > MAX_DAYS:
+        raise doc.error(
+            ("time", "end"), value=time.end.isoformat(),
+            expected=f"a timeline of at most {MAX_DAYS:,} days (100 years) from time.start",
         )  # fmt: skip
     if getattr(sc, "rubinstein", None) is not None:
         _check_rubinstein(doc)

@@ -8,12 +8,14 @@ A new format joins :data:`FORMATS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import InputError
+from realpolitik.scenario._read import is_file
 from realpolitik.scenario._yaml import read_text
 from realpolitik.scenario.importers._common import Imported, csv_rows, dump_yaml
 from realpolitik.scenario.importers.bdm import header_columns, reads_bdm
@@ -24,12 +26,15 @@ __all__ = ["Imported", "Format", "FORMATS", "detect_format", "read_any", "load_a
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: its reader and a test of a file's text."""
+    """A file format: its reader, a test of a file's text, and a looser test that recognises a
+    damaged file of the format (a bad count, another separator), so that the format's own
+    located error is reported rather than the scenario loader's."""
 
     name: str
     read: Callable[..., Imported]
     detect: Callable[[str], bool]
     summary: str
+    resembles: Callable[[str], bool] | None = None
 
 
 def _is_ktab(text: str) -> bool:
@@ -42,16 +47,49 @@ def _is_bdm(text: str) -> bool:
     return bool(rows) and header_columns([c.text for c in rows[0]]) is not None
 
 
+def _words(line: str) -> list[str]:
+    return [w for w in re.split(r"[\s,;\t|\"']+", line.lower()) if w]
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    return text.lstrip("\ufeff \t\r\n")[:4096].splitlines()[:n]
+
+
+def _resembles_ktab(text: str) -> bool:
+    """XML (KTAB's is the only XML format read), or a KTAB CSV header on line 2
+    (``Actor, Description, Power, ...``) whatever the separator or line 1."""
+    if text.lstrip("\ufeff \t\r\n").startswith("<"):
+        return True
+    lines = _first_lines(text, 2)
+    return len(lines) == 2 and _words(lines[1])[:3] == ["actor", "description", "power"]
+
+
+def _resembles_bdm(text: str) -> bool:
+    """A first line naming the actor, position and salience columns, whatever the separator."""
+    lines = _first_lines(text, 1)
+    words = set(_words(lines[0])) if lines else set()
+    return {"actor", "position", "salience"} <= words
+
+
 FORMATS: dict[str, Format] = {
-    "ktab": Format("ktab", reads_ktab, _is_ktab, "KTAB SMP input (CSV or XML)"),
-    "bdm": Format("bdm", reads_bdm, _is_bdm, "BdM CSV: Actor,Capability,Position,Salience"),
+    "ktab": Format("ktab", reads_ktab, _is_ktab, "KTAB SMP input (CSV or XML)", _resembles_ktab),
+    "bdm": Format(
+        "bdm", reads_bdm, _is_bdm, "BdM CSV: Actor,Capability,Position,Salience", _resembles_bdm
+    ),
 }
 
 
 def detect_format(text: str) -> str:
-    """``ktab``, ``bdm`` (or another registered format) from the content, else ``scenario``."""
+    """``ktab``, ``bdm`` (or another registered format) from the content, else ``scenario``.
+
+    A file that passes no format's test but resembles one (KTAB's header with semicolons, a
+    bad actor count) is read as that format, whose reader then names the bad line and cell.
+    """
     for fmt in FORMATS.values():
         if fmt.detect(text):
+            return fmt.name
+    for fmt in FORMATS.values():
+        if fmt.resembles is not None and fmt.resembles(text):
             return fmt.name
     return "scenario"
 
@@ -95,7 +133,7 @@ def load_any(  # noqa: ANN201
         return load(source, checks=checks)
     path = Path(source)
     if format == "auto":
-        if not path.is_file():
+        if not is_file(path):
             return load(source, checks=checks)  # a bundled id, or the loader's "no such file" error
         text = read_text(path, display=str(source))
         fmt = detect_format(text)

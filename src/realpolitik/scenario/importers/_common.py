@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from realpolitik.errors import InputError
+from realpolitik.scenario._yaml import MAX_MAGNITUDE
 
 __all__ = [
     "Imported",
@@ -108,8 +109,8 @@ def number(
     fieldname: str,
     expected: str = "a number",
     *,
-    low: float = -math.inf,
-    high: float = math.inf,
+    low: float = -MAX_MAGNITUDE,
+    high: float = MAX_MAGNITUDE,
     above: float | None = None,
 ) -> float:
     """The cell as a finite float in [low, high] (and > ``above``, if given), or an

@@ -104,14 +104,17 @@ def _number(
 ) -> float | None:
     """The cell as a finite float in [lo, hi], None if empty; a located error otherwise."""
     text = row.cells[j]
-    if text == "" or text.upper() in ("NA", "NAN"):
+    if text == "":  # no value ("nan" and "NA" are refused: the DEU files leave cells empty)
         return None
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
     bad = (
-        not np.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi)
+        not np.isfinite(value)
+        or abs(value) > 2.0**64  # as scenario numbers (scenario._yaml.MAX_MAGNITUDE)
+        or (lo is not None and value < lo)
+        or (hi is not None and value > hi)
     )
     if bad:
         raise InputError(

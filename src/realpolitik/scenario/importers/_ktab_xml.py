@@ -2,7 +2,7 @@
 
 The schema (tests/data/ktab/smpSchema.xsd) is small: fixed sequences of elements, enums
 for the nine model settings and bounded ``xs:decimal`` values. It is checked here element by
-element, each problem located at its line and column (expat's), rather than with a schema
+element, each problem located at its line and column (expat's, through defusedxml), rather than with a schema
 library. Where the schema and KTAB's reader disagree ("Proportional"/"No" against
 "Prop"/"None", spec §1), both spellings are accepted.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from xml.parsers import expat
 
 from realpolitik.errors import InputError
 
@@ -92,34 +91,53 @@ class XmlScenario:
 
 
 def parse_tree(text: str, file: str) -> Node:
-    """The document's element tree, or an :class:`InputError` at expat's error position."""
-    parser = expat.ParserCreate()
+    """The document's element tree, or an :class:`InputError` at the parser's position.
+
+    Parsed by defusedxml's SAX reader over expat with a DTD forbidden: no entity is declared
+    or expanded (an entity bomb is refused at its DOCTYPE) and nothing external is fetched.
+    """
+    from xml.sax import SAXParseException
+    from xml.sax.handler import ContentHandler
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.sax import make_parser
+
     root = Node("", 0, 0)
     stack = [root]
+    parser = make_parser()
+    parser.forbid_dtd = True
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        node = Node(tag, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
-        stack[-1].children.append(node)
-        stack.append(node)
+    class _Handler(ContentHandler):
+        def startElement(self, tag: str, attrs: object) -> None:  # noqa: N802 - SAX's name
+            node = Node(tag, parser.getLineNumber(), parser.getColumnNumber() + 1)
+            stack[-1].children.append(node)
+            stack.append(node)
 
-    def end(tag: str) -> None:
-        stack.pop()
+        def endElement(self, tag: str) -> None:  # noqa: N802
+            stack.pop()
 
-    def chars(data: str) -> None:
-        stack[-1].text += data
+        def characters(self, data: str) -> None:
+            stack[-1].text += data
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
+    parser.setContentHandler(_Handler())
     try:
-        parser.Parse(text.lstrip("\ufeff"), True)
-    except expat.ExpatError as exc:
+        parser.feed(text.lstrip("\ufeff"))
+        parser.close()
+    except SAXParseException as exc:
         raise InputError(
             file=file,
-            line=exc.lineno,
-            column=exc.offset + 1,
-            problem=f"malformed XML ({expat.ErrorString(exc.code)})",
+            line=exc.getLineNumber(),
+            column=(exc.getColumnNumber() or 0) + 1,
+            problem=f"malformed XML ({exc.getMessage()})",
             expected="a well-formed KTAB XML scenario",
+        ) from None
+    except DefusedXmlException:  # a DOCTYPE: entity declarations are never needed
+        raise InputError(
+            file=file,
+            line=parser.getLineNumber(),
+            column=parser.getColumnNumber() + 1,
+            problem="a document type declaration (DOCTYPE)",
+            expected="a KTAB XML scenario without DTD or entities",
         ) from None
     return root
 
@@ -196,7 +214,7 @@ def _decimal(
     if not _DECIMAL.fullmatch(text):
         raise _error(node, file, path, f"a decimal number{bounds} ({_SCHEMA})", value=text)
     value = float(text)
-    if lo is not None and not lo <= value <= hi:
+    if abs(value) > 2.0**64 or (lo is not None and not lo <= value <= hi):
         raise _error(node, file, path, f"a decimal number{bounds} ({_SCHEMA})", value=text)
     return value
 

@@ -267,6 +267,15 @@ def reads_deu(text: str, *, file: str = "<string>") -> DeuData:
             )
         seen[issue_id] = row.line
         issues.append(_issue(row, header, col, actors, file, issue_id))
+    if not issues:  # a header alone would backtest nothing and report success
+        last = rows[-1]
+        raise InputError(
+            file=file,
+            line=last.line + 1,
+            column=1,
+            problem="no issue rows after the header",
+            expected="at least one issue row (columns prnr, isnr, positions, saliences, out)",
+        )
     return DeuData(
         file=file,
         actors=tuple(a for a, _, _ in actors),
