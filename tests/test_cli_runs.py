@@ -19,7 +19,7 @@ def store_url(tmp_path, monkeypatch):
 def _edited(tmp_path):
     """moscow-1949 with Stalin's salience on Dalian raised from 0.5 to 1.0 (one line)."""
     text = bundled_path("moscow-1949").read_text(encoding="utf-8")
-    old = "      stalin: 0.5    # he renounced Soviet rights here first, on 22 Jan"
+    old = "      stalin: 0.5    # J: a commercial port, under Chinese administration"
     assert text.count(old) == 1
     path = tmp_path / "moscow-edited.yaml"
     path.write_text(text.replace(old, old.replace("0.5", "1.0")), encoding="utf-8")

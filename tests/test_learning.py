@@ -721,7 +721,8 @@ def test_ensemble_runs_are_seeded_and_chunk_invariant():
 
 def test_berlin_has_both_crisis_models_with_the_record(cli):
     # the bundled Berlin scenario: attrition and learning side by side, each with the record;
-    # the learning forecast says it is conditional on the airlift as it happened
+    # both forecasts say they are conditional on the airlift as it happened (attrition reads
+    # the West's cost from the airlift run, learning the USSR's signal)
     res = cli(
         "forecast", "berlin-1948", "--json", "--runs", "1", "-m", "attrition", "-m", "learning"
     )
@@ -733,8 +734,11 @@ def test_berlin_has_both_crisis_models_with_the_record(cli):
     learn = crises["learning"]
     assert learn["mode"] == "coupled" and "airlift as it happened" in learn["conditional_on"]
     assert learn["types"] == ["weak", "fair_weather", "strong"] and learn["horizon"] == 463
-    table = cli("forecast", "berlin-1948", "--runs", "1", "-m", "learning")
-    assert "Conditional on the airlift as it happened" in " ".join(table.out.split())
+    assert "west's daily cost" in crises["attrition"]["conditional_on"]
+    table = cli("forecast", "berlin-1948", "--runs", "1", "-m", "attrition", "-m", "learning")
+    assert " ".join(table.out.split()).count("Conditional on the airlift as it happened") == 2
+    moscow = cli("forecast", "moscow-1949", "--json", "-m", "attrition").json()["crises"][0]
+    assert moscow["conditional_on"] is None  # no airlift: nothing taken as given
 
 
 # -- properties (hypothesis) ---------------------------------------------------------------------------

@@ -61,6 +61,8 @@ def _attrition(entry: dict[str, Any]) -> Table:
             f"P = {_p(entry.get('p_recorded'))} by then",
             style="green",
         )
+    if entry.get("conditional_on"):
+        table.caption = "Conditional on " + entry["conditional_on"]
     return table
 
 

@@ -102,7 +102,9 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
     ``end_date`` (the quantiles as dates); ``p_recorded`` (the probability that the party
     recorded as conceding did so first, by the recorded day); ``hazards`` (λ paths); and
     ``trace`` (day by day to the horizon: the end date's cumulative and density, each
-    party's F_i and hazard), which the JSON shows only with ``--trace``."""
+    party's F_i and hazard), which the JSON shows only with ``--trace``; ``conditional_on``
+    (what the forecast takes as given: the airlift run a party's cost is read from, or
+    None)."""
     block = scenario.attrition
     a, b = block.parties
     horizon = _horizon(scenario)
@@ -146,8 +148,21 @@ def entry(scenario: Any, solution: Solution) -> dict[str, Any]:
         "hazards": [{"day": d, a: la, b: lb} for d, la, lb in solution.hazard_path()],
         "recorded": recorded,
         "p_recorded": p_recorded,
+        "conditional_on": _conditional(scenario),
         "trace": trace,
     }
+
+
+def _conditional(scenario: Any) -> str | None:
+    """What the forecast takes as given: the airlift run whose series are a party's cost."""
+    cfg = getattr(scenario, "airlift", None)
+    if cfg is None or cfg.costs is None or not cfg.costs.parties:
+        return None
+    who = " and ".join(sorted(cfg.costs.parties))
+    return (
+        f"the airlift as it happened: {who}'s daily cost is read from the scenario's airlift "
+        "run (its recorded fleet build-up, airfields and weather)"
+    )
 
 
 def run(problem: Any, options: AttritionOptions, ctx: RunContext) -> dict[str, Any]:

@@ -112,7 +112,10 @@ def attrition_view(data: ReportData, entry: dict[str, Any], k: int):
     ]
     first = max((a, b), key=lambda p: p_first.get(p, 0.0))
     other = b if first == a else a
-    text = (
+    text = ""
+    if entry.get("conditional_on"):
+        text += f"**Conditional on {entry['conditional_on']}.** "
+    text += (
         f"**{_name(data, first)} concedes first in {f.pct(p_first.get(first))}** of outcomes, "
         f"{_name(data, other)} in {f.pct(p_first.get(other))}"
     )
