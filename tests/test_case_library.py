@@ -59,7 +59,7 @@ def test_the_learning_block_reads_the_attrition_judgements(name):
     assert types["breaks"].prior == pytest.approx(1 - at.obstinacy[d])
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", [*CASES, "berlin-1948", "moscow-1949", "moscow-1949-berlin"])
 def test_every_crisis_input_has_a_basis_or_a_judgement_mark(name):
     text = files("realpolitik").joinpath(f"scenarios/{name}.yaml").read_text("utf-8")
     lines = text.splitlines()
