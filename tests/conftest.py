@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,3 +57,20 @@ def cli(capsys):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def line_of(text: str, marker: str) -> int:
+    """The 1-based line of the first occurrence of ``marker`` in ``text``."""
+    return text[: text.index(marker)].count("\n") + 1
+
+
+def assert_located(res: CliResult, path: Path, line: int, parts: list[str]) -> str:
+    """``res`` failed on bad input as promised: exit status 2 and one line ``PATH:LINE:COL:``
+    naming every one of ``parts``, with no traceback. Returns the message."""
+    assert res.code == 2, (res.out, res.err)
+    msg = res.err.strip()
+    assert "Traceback" not in msg and msg.count("\n") == 0, msg
+    assert re.match(re.escape(str(path)) + rf":{line}:\d+: ", msg), (line, msg)
+    for part in parts:
+        assert part in msg, (part, msg)
+    return msg

@@ -526,6 +526,7 @@ def _forecast_checked(sc: Any) -> None:
 
 def _run_loaded(path: Path, kind: str) -> None:
     if kind == "deu":
+        from realpolitik.api import loads
         from realpolitik.scenario.importers import to_yaml
         from realpolitik.scenario.importers.deu import (
             bundled_capabilities_path,
@@ -533,7 +534,6 @@ def _run_loaded(path: Path, kind: str) -> None:
             read_deu,
             to_imported,
         )
-        from realpolitik.scenario.load import loads
 
         data = read_deu(path)
         caps = read_capabilities(bundled_capabilities_path())
@@ -541,7 +541,7 @@ def _run_loaded(path: Path, kind: str) -> None:
             imported = to_imported(data, issue.id, caps)
             _forecast_checked(loads(to_yaml(imported, str(path)), file=f"{path} (as imported)"))
         return
-    from realpolitik.scenario.importers import load_any
+    from realpolitik.api import load_any  # every check, as the command line loads
 
     _forecast_checked(load_any(str(path)))
 

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_located, line_of
 from scipy import stats
 
 from realpolitik.models._learning_core import (
@@ -553,10 +554,6 @@ def _write(tmp_path, text: str):
     return path
 
 
-def _line(text: str, marker: str) -> int:
-    return text[: text.index(marker)].count("\n") + 1
-
-
 ERRORS = [
     ("unknown key", BASE.replace("  paths: 200", "  paths: 200\n  bogus: 1"), "bogus: 1",
      ["learning.bogus", "unknown key 'bogus'", "one of: issue"]),
@@ -655,16 +652,7 @@ ERRORS = [
 def test_located_error(cli, tmp_path, desc, text, marker, parts):
     """Every malformed block gets one located line (FILE:LINE:COL), exit status 2 (spec §7)."""
     path = _write(tmp_path, text)
-    res = cli("validate", path)
-    assert res.code == 2, (res.out, res.err)
-    msg = res.err.strip()
-    assert "Traceback" not in msg and msg.count("\n") == 0, msg
-    line = _line(text, marker)
-    import re
-
-    assert re.match(re.escape(str(path)) + rf":{line}:\d+: ", msg), (line, msg)
-    for part in parts:
-        assert part in msg, (part, msg)
+    assert_located(cli("validate", path), path, line_of(text, marker), parts)
 
 
 def test_base_scenario_forecasts_with_the_record(cli, tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_located, line_of
 
 from realpolitik.api import load, loads
 from realpolitik.models import RoundParams
@@ -62,11 +63,6 @@ def _write(tmp_path: Path, text: str) -> Path:
     p = tmp_path / "s.yaml"
     p.write_text(text)
     return p
-
-
-def _line(text: str, marker: str) -> int:
-    """The 1-based line of the first occurrence of ``marker`` in ``text``."""
-    return text[: text.index(marker)].count("\n") + 1
 
 
 def _event(body: str) -> str:
@@ -195,15 +191,7 @@ CASES = [
 def test_located_error(cli, tmp_path, desc, text, marker, parts):
     """Every malformed block gets one located message (file:line:col) and exit status 2."""
     path = _write(tmp_path, text)
-    res = cli("validate", path)
-    assert res.code == 2, (res.out, res.err)
-    msg = res.err.strip()
-    assert "Traceback" not in msg and msg.count("\n") == 0, msg
-    line = _line(text, marker)
-    assert re.match(re.escape(str(path)) + rf":{line}:\d+: ", msg), (line, msg)
-    assert "expected" in msg
-    for part in parts:
-        assert part in msg, (part, msg)
+    assert_located(cli("validate", path), path, line_of(text, marker), [*parts, "expected"])
 
 
 def test_a_run_whose_draw_the_spec_rules_out_is_an_input_error(cli, tmp_path):
@@ -231,7 +219,7 @@ def test_a_run_whose_drawn_event_day_is_negative_is_a_located_input_error(cli, t
     res = cli("forecast", path, "-m", "attrition", "--runs", "40", "--seed", "1")
     msg = res.err.strip()
     assert res.code == 2 and "Traceback" not in msg and msg.count("\n") == 0, msg
-    line = _line(text, "day: {dist")
+    line = line_of(text, "day: {dist")
     assert re.match(re.escape(str(path)) + rf":{line}:\d+: events\.0\.day: a run drew -1;", msg)
     assert "in every run" in msg
     ok = _write(tmp_path, text.replace("values: [-1,", "values: [0,"))

@@ -36,6 +36,7 @@ __all__ = [
     "Survival",
     "parse_model_arg",
     "resolve_models",
+    "requests_of_kind",
     "unique_requests",
     "forecast",
 ]
@@ -104,6 +105,26 @@ def unique_requests(requests: list[ModelRequest], *, flag: str = "--model") -> l
             )
         seen.add(req.name)
     return requests
+
+
+def requests_of_kind(kind: str, models: Sequence[Any] | None = None) -> list[ModelRequest]:
+    """The models of ``kind`` to score (the backtests): ``--model`` strings (``NAME`` or
+    ``NAME:key=value``) or requests, else every registered model of that kind; a model of
+    another kind is an error."""
+    if not models:
+        return [ModelRequest(spec=s, options=s.parse_options({})) for s in specs(kind)]
+    out = []
+    for m in models:
+        req = m if isinstance(m, ModelRequest) else request(*parse_model_arg(m))
+        if req.spec.kind != kind:
+            raise InputError(
+                field="--model",
+                value=req.name,
+                expected=f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} model: "
+                + ", ".join(s.name for s in specs(kind)),
+            )
+        out.append(req)
+    return unique_requests(out)
 
 
 def resolve_models(scenario: Scenario, requested: Any = None) -> list[ModelRequest]:

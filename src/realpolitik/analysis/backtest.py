@@ -49,14 +49,8 @@ from realpolitik.analysis.metrics import (
     summarize,
 )
 from realpolitik.errors import InputError
-from realpolitik.forecast import (
-    ModelRequest,
-    forecast,
-    parse_model_arg,
-    request,
-    unique_requests,
-)
-from realpolitik.models import IssueInputs, RunContext, get, specs
+from realpolitik.forecast import ModelRequest, forecast, requests_of_kind
+from realpolitik.models import IssueInputs, RunContext, get
 from realpolitik.scenario import Scenario
 from realpolitik.scenario.importers.deu import (
     Capabilities,
@@ -141,19 +135,7 @@ class ModelScore:
 
 def issue_requests(models: Sequence[str | ModelRequest] | None = None) -> list[ModelRequest]:
     """The issue models to score: ``--model`` strings or requests, else every registered one."""
-    if not models:
-        return [ModelRequest(spec=s, options=s.parse_options({})) for s in specs("issue")]
-    out = []
-    for m in models:
-        req = m if isinstance(m, ModelRequest) else request(*parse_model_arg(m))
-        if req.spec.kind != "issue":
-            raise InputError(
-                field="--model",
-                value=req.name,
-                expected="an issue model: " + ", ".join(s.name for s in specs("issue")),
-            )
-        out.append(req)
-    return unique_requests(out)
+    return requests_of_kind("issue", models)
 
 
 _ACTOR = re.compile(r"\bactor '[^']*'")

@@ -249,22 +249,9 @@ class CrisesBacktest:
 def crisis_requests(models: Sequence[Any] | None = None) -> list[Any]:
     """The crisis models to score: ``--model`` strings (``NAME`` or ``NAME:key=value``) or
     requests, else every registered crisis model; a model of another kind is an error."""
-    from realpolitik.forecast import ModelRequest, parse_model_arg, request, unique_requests
-    from realpolitik.models import specs
+    from realpolitik.forecast import requests_of_kind
 
-    if not models:
-        return [ModelRequest(spec=s, options=s.parse_options({})) for s in specs("crisis")]
-    out = []
-    for m in models:
-        req = m if isinstance(m, ModelRequest) else request(*parse_model_arg(m))
-        if req.spec.kind != "crisis":
-            raise InputError(
-                field="--model",
-                value=req.name,
-                expected="a crisis model: " + ", ".join(s.name for s in specs("crisis")),
-            )
-        out.append(req)
-    return unique_requests(out)
+    return requests_of_kind("crisis", models)
 
 
 def _score_case(req: Any, scenario: Any, rec: Recorded, seed: int) -> tuple[dict, Any]:
