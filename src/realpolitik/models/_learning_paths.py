@@ -27,7 +27,7 @@ from realpolitik.models._learning_core import (
     survival_plan_cached,
     update,
 )
-from realpolitik.models._learning_grid import solve_grid
+from realpolitik.models._learning_grid import GridPolicy, solve_grid, weights
 
 __all__ = ["Paths", "Ends", "Outcome", "concession_days", "end_distribution", "outcome", "sample"]
 
@@ -42,6 +42,21 @@ class Paths:
     belief: np.ndarray
     value: float | None
     dead: tuple[int, ...] = ()
+
+
+def _holding(grid: GridPolicy, belief: np.ndarray, start: int, block: int = 1 << 18) -> np.ndarray:
+    """Ĥ_t at ``belief[P, T, K]`` for days start..start+T−1, in blocks of paths of at most
+    ``block`` beliefs (the same numbers as one belief at a time, without the loop)."""
+    p, n, k = belief.shape
+    out = np.empty((p, n))
+    rows = max(1, block // max(n, 1))
+    days = np.arange(start, start + n)
+    for r in range(0, p, rows):
+        part = belief[r : r + rows]
+        idx, w = weights(part.reshape(-1, k), grid.n)
+        t = np.broadcast_to(days, part.shape[:2]).reshape(-1, 1)
+        out[r : r + rows] = (grid.h[t, idx] * w).sum(axis=-1).reshape(part.shape[:2])
+    return out
 
 
 def concession_days(
@@ -84,18 +99,26 @@ def concession_days(
             pt = pi @ _at(ch.hazard, t)
             margin = pt * (ch.win - ch.delta * ch.concede) - _at(ch.cost, t)
             stop = margin <= (1.0 - ch.delta) * ch.concede + EPS
-        else:
-            hold = grids[id(ch)].holding(t, pi)
-            if t == 0:
-                value = float(max(ch.concede, hold[0]))
-            stop = hold <= ch.concede + EPS
-        tau = np.where(np.isinf(tau) & stop, float(t), tau)
+            tau = np.where(np.isinf(tau) & stop, float(t), tau)
         add = np.broadcast_to(_log1m(_at(ch.hazard, t)), (p, k))
         if t in obs_index:
             add = add + ch.signal.loglik(ybar[:, obs_index[t]][:, None], ch.mu[:, obs_index[t]])
         logb, gone = update(logb, add)
         if np.any(gone):
             dead.append(t)
+    if grids:  # Ĥ_t at each day's belief, all days of a stage at once (the beliefs do not
+        # depend on C's decision, so the first day on which holding does not pay is τ)
+        bounds = [*starts[1:], t_s]
+        for (d, ch), end in zip(stages, bounds, strict=True):
+            lo, hi = min(d, t_s), min(end, t_s)
+            if hi <= lo:
+                continue
+            hold = _holding(grids[id(ch)], belief[:, lo:hi], lo)
+            if lo == 0:
+                value = float(max(ch.concede, hold[0, 0]))
+            stop = hold <= ch.concede + EPS
+            day = np.where(stop.any(axis=1), stop.argmax(axis=1) + lo, np.inf)
+            tau = np.minimum(tau, day)
     # From t_s: survival only, exactly (§5.1), the policy switching at later surprises.
     pi_s = _probs(logb)
     later = [(d, m) for d, m in stages if d > t_s]
