@@ -156,24 +156,21 @@ def from_table(table: Any, meta: Mapping[str, Any], **kw: Any) -> ReportData:
 
 def _crisis_entry(sc: Any, model: str, ends: dict[str, np.ndarray], issue: str) -> dict:
     """A ``crises`` entry rebuilt from a results file's sampled ends (who, day per run)."""
+    from realpolitik.analysis.summary import crisis_summary
+
     block = getattr(sc, model, None)
-    parties = list(getattr(block, "parties", None) or sorted({w for w in ends["who"] if w}))
     who, day = ends["who"], ends["day"]
-    n = max(int(day.size), 1)
-    finite = day[np.isfinite(day)]
-    q = {}
-    for key, p in (("median", 50), ("p10", 10), ("p90", 90)):
-        v = float(np.percentile(day, p)) if day.size else np.inf
-        q[key] = v if np.isfinite(v) else None
+    parties = list(getattr(block, "parties", None) or sorted({w for w in who if w}))
+    runs = crisis_summary({"conceded": who, "day": day}, parties)
     rec = getattr(getattr(sc, "outcome", None), model, None)
     return {
         "model": model,
         "issue": getattr(block, "issue", issue),
         "parties": parties,
-        "p_first": {p: float(np.count_nonzero(who == p)) / n for p in parties},
-        "p_impasse": float(np.count_nonzero(who == "")) / n,
-        "end_day": q,
-        "horizon": _horizon(sc, block, finite),
+        "p_first": runs["p_first"],
+        "p_impasse": runs["p_impasse"],
+        "end_day": runs["end_day"],
+        "horizon": _horizon(sc, block, day[np.isfinite(day)]),
         "recorded": None if rec is None else {"conceded": rec.conceded, "day": rec.day},
         "from_runs": True,
     }
