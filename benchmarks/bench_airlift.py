@@ -9,8 +9,8 @@ Prints:
    scenario's default 1,000 runs and K = 50 airlift draws (target: at most 60 s on 2 cores),
    with the machine's load average, since other work on the machine slows it;
 3. K = 50 against K = 200 airlift draws, both 1,000 runs with the same ensemble seed (only K
-   differs): P(each side concedes first), P(impasse) and the end-day quartiles of
-   ``attrition``, each with its Monte Carlo standard error (bootstrap over the runs, 500
+   differs): P(each side concedes first), P(impasse) and the end-day quartiles of each
+   crisis model the scenario has (``attrition``, ``learning``), each with its Monte Carlo standard error (bootstrap over the runs, 500
    resamples). They agree when each difference is below two standard errors of the
    difference, sqrt(se_50^2 + se_200^2).
 
@@ -117,29 +117,31 @@ def compare_k(scenario) -> None:
     from realpolitik.ensemble import run_ensemble
     from realpolitik.forecast import resolve_models
 
-    reqs = [r for r in resolve_models(scenario) if r.name == "attrition"]
-    out = {}
+    reqs = [r for r in resolve_models(scenario) if r.spec.kind == "crisis"]
+    out: dict[str, dict[int, tuple]] = {r.name: {} for r in reqs}
     for k in (50, 200):
         t0 = time.perf_counter()
         ens = run_ensemble(scenario, reqs, 1000, seed=SEED, executor="processes:2", airlift_draws=k)
-        crisis = ens.crises["attrition"]
-        conceded, day = crisis["conceded"].astype(str), crisis["day"].astype(float)
-        out[k] = (_stats(conceded, day), _bootstrap_se(conceded, day))
-        print(f"   K = {k:3d}: 1,000 runs in {time.perf_counter() - t0:.1f} s")
-    print("3. attrition, K = 50 vs K = 200 (same seed; SE: bootstrap over runs)")
-    print(f"   {'statistic':16s} {'K=50':>9s} {'se':>7s} {'K=200':>9s} {'se':>7s} {'|diff|':>8s}"
-          f" {'2 se(diff)':>10s}  agree")  # fmt: skip
+        for name in out:
+            crisis = ens.crises[name]
+            conceded, day = crisis["conceded"].astype(str), crisis["day"].astype(float)
+            out[name][k] = (_stats(conceded, day), _bootstrap_se(conceded, day))
+        print(f"   K = {k:3d}: 1,000 runs of {', '.join(out)} in {time.perf_counter() - t0:.1f} s")
     ok = True
-    for key in out[50][0]:
-        a, sa = out[50][0][key], out[50][1][key]
-        b, sb = out[200][0][key], out[200][1][key]
-        bound = 2.0 * float(np.hypot(sa, sb))
-        agree = abs(a - b) <= bound or (sa == sb == 0.0 and a == b)
-        ok &= agree
-        print(
-            f"   {key:16s} {a:9.3f} {sa:7.3f} {b:9.3f} {sb:7.3f} {abs(a - b):8.3f} "
-            f"{bound:10.3f}  {'yes' if agree else 'NO'}"
-        )
+    for name, res in out.items():
+        print(f"3. {name}, K = 50 vs K = 200 (same seed; SE: bootstrap over runs)")
+        print(f"   {'statistic':16s} {'K=50':>9s} {'se':>7s} {'K=200':>9s} {'se':>7s} {'|diff|':>8s}"
+              f" {'2 se(diff)':>10s}  agree")  # fmt: skip
+        for key in res[50][0]:
+            a, sa = res[50][0][key], res[50][1][key]
+            b, sb = res[200][0][key], res[200][1][key]
+            bound = 2.0 * float(np.hypot(sa, sb))
+            agree = abs(a - b) <= bound or (sa == sb == 0.0 and a == b)
+            ok &= agree
+            print(
+                f"   {key:16s} {a:9.3f} {sa:7.3f} {b:9.3f} {sb:7.3f} {abs(a - b):8.3f} "
+                f"{bound:10.3f}  {'yes' if agree else 'NO'}"
+            )
     print(f"   all agree within two Monte Carlo standard errors: {'yes' if ok else 'NO'}")
 
 

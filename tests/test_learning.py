@@ -645,7 +645,29 @@ ERRORS = [
      "learning.cost.c: -0.001", ["events.0.set.learning.cost.c", "a cost per day >= 0"]),
     ("record by a stranger", BASE.replace("learning: {conceded: c, day: 100}", "learning: {conceded: x, day: 100}"),
      "learning: {conceded: x", ["outcome.learning.conceded", "the challenger or the defender: c, d"]),
+    # the size limits (docs/scenario-format.md, "Limits"): hostile sizes are refused at load
+    ("more types than the limit", BASE.replace("  types:\n", "  types:\n" + "".join(
+        f"    - {{label: t{i}, prior: 0.01, hazard: [{{day: 0, value: 0.01}}], mean: [{{day: 0, value: 0.5}}]}}\n"
+        for i in range(100))), "- {label: t0", ["learning.types", "102 types", "at most 100 types"]),
+    ("generated paths past the beliefs limit", BASE.replace("  paths: 200", "  paths: 100000").replace(
+        "end: 1950-07-01", "end: 2049-01-01"), "paths: 100000", ["learning.paths", "at most 30,000,000"]),
+    ("a belief grid past the work limit", BASE.replace("  paths: 200", "  paths: 200\n  grid: 600\n  quadrature: 100")
+     .replace("end: 1950-07-01", "end: 2049-01-01").replace("every: 7", "every: 1")
+     .replace("{day: 60, value: 1.2}", "{day: 36000, value: 1.2}"),
+     "grid: 600", ["learning.grid", "2,000,000,000 successor beliefs"]),
 ]  # fmt: skip
+
+
+def test_a_large_grid_whose_days_repeat_is_within_the_limits(cli, tmp_path):
+    """The work is counted over distinct days: a century of daily windows whose means stop
+    changing on day 60 costs little more than its first weeks, and is accepted."""
+    text = (
+        BASE.replace("  paths: 200", "  paths: 200\n  grid: 600\n  quadrature: 100")
+        .replace("end: 1950-07-01", "end: 2049-01-01")
+        .replace("every: 7", "every: 1")
+    )
+    res = cli("validate", _write(tmp_path, text))
+    assert res.code == 0, res.err
 
 
 @pytest.mark.parametrize(("desc", "text", "marker", "parts"), ERRORS, ids=[e[0] for e in ERRORS])

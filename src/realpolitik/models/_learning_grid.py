@@ -22,6 +22,9 @@ from realpolitik.models._learning_core import EPS, Challenger, _extend, _log, su
 
 __all__ = [
     "MAX_NODES",
+    "MAX_POLICY",
+    "MAX_SUCCESSORS",
+    "grid_work",
     "GridPolicy",
     "default_grid",
     "grid_nodes",
@@ -31,6 +34,32 @@ __all__ = [
 ]
 
 MAX_NODES = 200_000
+#: The policy's size, nodes × days before the last observation (200 MB of H_t).
+MAX_POLICY = 25_000_000
+#: The successor beliefs of one solve, about half a minute on one core.
+MAX_SUCCESSORS = 2_000_000_000
+#: Below this many successor beliefs the beliefs' motion is cached (a few hundred MB at most).
+_CACHE_SUCCESSORS = 50_000_000
+
+
+def grid_work(ch: Challenger) -> tuple[int, int, int]:
+    """(nodes, nodes × t_s, successor beliefs) of the §5.2 solve of ``ch``: each distinct
+    observation day (its hazards and window means) moves every node to K × J beliefs, each
+    other distinct day to one; days that repeat one already seen cost nothing more."""
+    k = ch.k
+    n = ch.grid if ch.grid is not None else default_grid(k)
+    nodes = math.comb(n + k - 1, k - 1)
+    t_s = int(ch.signal.days[-1]) + 1
+    obs_index = {int(o): i for i, o in enumerate(ch.signal.days)}
+    hz = _extend(ch.hazard, t_s)
+    seen_obs, seen_other = set(), set()
+    for t in range(t_s):
+        if t in obs_index:
+            seen_obs.add(hz[:, t].tobytes() + ch.mu[:, obs_index[t]].tobytes())
+        else:
+            seen_other.add(hz[:, t].tobytes())
+    successors = nodes * k * (len(seen_obs) * int(ch.quadrature) * k + len(seen_other))
+    return nodes, nodes * t_s, successors
 
 
 def default_grid(k: int) -> int:
@@ -226,23 +255,29 @@ def _steps(ch: Challenger, t_s: int) -> _Steps:
     return _STEPS[key]
 
 
-def _build_steps(ch: Challenger, t_s: int) -> _Steps:
+def _day_steps(ch: Challenger, t_s: int, order: range, keep: bool):
+    """(t, p_t, A_t) for the days of ``order``; days with the same hazards (and window means)
+    share one map, all kept if ``keep``, else only the last one (large grids: memory)."""
     k = ch.k
     n = ch.grid if ch.grid is not None else default_grid(k)
     nodes, _ = grid_nodes(n, k)
     obs_index = {int(o): i for i, o in enumerate(ch.signal.days)}
     hz = _extend(ch.hazard, t_s)
     seen: dict[bytes, tuple[np.ndarray, sparse.csr_matrix]] = {}
-    ps, maps = [], []
-    for t in range(t_s):
+    for t in order:
         ht = hz[:, t]
         mu = ch.mu[:, obs_index[t]] if t in obs_index else None
         key = ht.tobytes() + (b"" if mu is None else mu.tobytes())
         if key not in seen:
+            if not keep:
+                seen.clear()
             seen[key] = (nodes @ ht, _step_map(ch, nodes, n, ht, mu))
-        ps.append(seen[key][0])
-        maps.append(seen[key][1])
-    return _Steps(p=tuple(ps), a=tuple(maps))
+        yield t, *seen[key]
+
+
+def _build_steps(ch: Challenger, t_s: int) -> _Steps:
+    days = list(_day_steps(ch, t_s, range(t_s), keep=True))
+    return _Steps(p=tuple(d[1] for d in days), a=tuple(d[2] for d in days))
 
 
 @functools.lru_cache(maxsize=64)
@@ -253,16 +288,25 @@ def solve_grid(ch: Challenger, t_end: int = 0) -> GridPolicy:
         raise ValueError("a grid policy needs a signal with at least one observation day")
     k = ch.k
     n = ch.grid if ch.grid is not None else default_grid(k)
-    if math.comb(n + k - 1, k - 1) > MAX_NODES:
-        raise ValueError(f"grid {n} gives more than {MAX_NODES} nodes")
-    nodes, _ = grid_nodes(n, k)
     t_s = int(ch.signal.days[-1]) + 1
+    nodes_n, policy, successors = grid_work(ch)
+    if nodes_n > MAX_NODES or policy > MAX_POLICY or successors > MAX_SUCCESSORS:
+        raise ValueError(
+            f"a belief grid of {nodes_n:,} nodes, {policy:,} policy values and {successors:,} "
+            f"successor beliefs (at most {MAX_NODES:,}, {MAX_POLICY:,} and {MAX_SUCCESSORS:,})"
+        )
+    nodes, _ = grid_nodes(n, k)
     W, L, delta = ch.win, ch.concede, ch.delta
     value = survival_plan(ch, nodes, t0=t_s, t_end=max(t_end, t_s)).value
-    steps = _steps(ch, t_s)
+    back = range(t_s - 1, -1, -1)
+    if successors <= _CACHE_SUCCESSORS:
+        steps = _steps(ch, t_s)
+        days = ((t, steps.p[t], steps.a[t]) for t in back)
+    else:  # too large to keep: each day's map is built when it is needed
+        days = _day_steps(ch, t_s, back, keep=False)
     h = np.empty((t_s, nodes.shape[0]))
-    for t in range(t_s - 1, -1, -1):
-        ht_val = -ch.cost[min(t, ch.cost.size - 1)] + steps.p[t] * W + delta * (steps.a[t] @ value)
+    for t, p_t, a_t in days:
+        ht_val = -ch.cost[min(t, ch.cost.size - 1)] + p_t * W + delta * (a_t @ value)
         h[t] = ht_val
         value = np.where(ht_val > L + EPS, ht_val, L)
     return GridPolicy(n=n, t_s=t_s, h=h)

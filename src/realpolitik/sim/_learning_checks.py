@@ -160,6 +160,7 @@ def check(doc: Any) -> None:
     _check_signal(doc, block, h, day_of)
     _check_collapse(doc, block)
     _check_solver(doc, block)
+    _check_size(doc, block, h, day_of)
     _check_record(doc)
 
 
@@ -309,6 +310,76 @@ def _check_solver(doc: Any, block: Any) -> None:
             )  # fmt: skip
     _whole(doc, (*_B, "quadrature"), block.quadrature, 2, 100, "a whole number from 2 to 100")
     _whole(doc, (*_B, "paths"), block.paths, 100, 100_000, "a whole number from 100 to 100,000")
+
+
+#: The most types C weighs (each a hypothesis; with a signal the belief grid grows as
+#: C(N + K − 1, K − 1)).
+MAX_TYPES = 100
+#: Generated mode: the beliefs held, paths × K × (horizon + 1) × K (240 MB).
+MAX_BELIEFS = 30_000_000
+
+
+def _check_size(doc: Any, block: Any, h: int, day_of: Any) -> None:
+    """The limits that keep a solve within reasonable time and memory (docs/scenario-format.md,
+    "Limits"): the number of types, the belief grid's work and the generated paths."""
+    from realpolitik.models._learning_core import SignalModel
+    from realpolitik.models._learning_grid import (
+        MAX_NODES,
+        MAX_POLICY,
+        MAX_SUCCESSORS,
+        grid_work,
+    )
+
+    k = len(block.types)
+    if k > MAX_TYPES:
+        raise doc.error(
+            (*_B, "types"), problem=f"{k:,} types", expected=f"at most {MAX_TYPES} types"
+        )
+    sig = block.signal
+    if sig is None:
+        return
+    if isinstance(sig.source, str) and sig.source == "generated":
+        held = int(block.paths) * k * (h + 1) * k
+        if held > MAX_BELIEFS:
+            raise doc.error(
+                (*_B, "paths"), value=block.paths,
+                expected=f"paths × types² × (horizon + 1) at most {MAX_BELIEFS:,} (here "
+                f"{held:,}): fewer paths or a shorter horizon",
+            )  # fmt: skip
+    if block.policy != "optimal":
+        return
+    from realpolitik.models._learning_core import Challenger
+    from realpolitik.sim._learning_inputs import type_arrays
+
+    start = int(day_of(sig.start, doc.scenario)) if sig.start is not None else 0
+    end = int(day_of(sig.end, doc.scenario)) if sig.end is not None else h
+    signal = SignalModel(every=int(sig.every), start=start, end=end, sigma=sig.sigma)
+    if signal.days.size == 0:
+        return
+    hazards, mu = type_arrays(doc.scenario, signal)
+    grid = int(block.grid) if block.grid is not None else None
+    ch = Challenger(
+        win=1.0,
+        concede=0.0,
+        rate=0.0,
+        cost=[0.0],
+        hazard=hazards,
+        signal=signal,
+        mu=mu,
+        grid=grid,
+        quadrature=int(block.quadrature),
+    )  # fmt: skip  (the payoffs do not change the work)
+    nodes, policy, successors = grid_work(ch)
+    if nodes > MAX_NODES or policy > MAX_POLICY or successors > MAX_SUCCESSORS:
+        where = (*_B, "grid") if block.grid is not None else (*_B, "signal", "every")
+        value = block.grid if block.grid is not None else sig.every
+        raise doc.error(
+            where, value=value,
+            expected=f"a belief grid within {MAX_NODES:,} nodes, {MAX_POLICY:,} nodes × days "
+            f"and {MAX_SUCCESSORS:,} successor beliefs (here {nodes:,}, {policy:,} and "
+            f"{successors:,}): a coarser grid, fewer types, fewer quadrature points or longer "
+            "signal windows",
+        )  # fmt: skip
 
 
 def _check_record(doc: Any) -> None:

@@ -191,16 +191,11 @@ def _signal(scenario: Any, h: int, first: int | None, last: int | None) -> Signa
     )  # fmt: skip
 
 
-def problem(scenario: Any, seed: int | None = 0) -> Problem:
-    """Read the scenario's ``learning`` block into a :class:`Problem` (checked inputs)."""
+def type_arrays(scenario: Any, signal: SignalModel | None) -> tuple[list[np.ndarray], Any]:
+    """Each type's hazard per day (§2: given, or derived from its mean performance) and, with
+    a signal, the types' window means μ[K, n_obs]."""
     block = scenario.learning
-    h = horizon(scenario)
     sig = block.signal
-    coupled = sig is not None and not isinstance(sig.source, str)
-    y = first = last = None
-    if coupled:
-        y, first, last = _coupled(scenario, sig.source, seed, "learning.signal.source")
-    signal = _signal(scenario, h, first, last)
     col = block.collapse
     family = sig.family if sig is not None else "normal"
     hazards, means = [], []
@@ -224,6 +219,21 @@ def problem(scenario: Any, seed: int | None = 0) -> Problem:
     mu = None
     if signal is not None:
         mu = np.stack([signal.window_means(m) for m in means])
+    return hazards, mu
+
+
+def problem(scenario: Any, seed: int | None = 0) -> Problem:
+    """Read the scenario's ``learning`` block into a :class:`Problem` (checked inputs)."""
+    block = scenario.learning
+    h = horizon(scenario)
+    sig = block.signal
+    coupled = sig is not None and not isinstance(sig.source, str)
+    y = first = last = None
+    if coupled:
+        y, first, last = _coupled(scenario, sig.source, seed, "learning.signal.source")
+    signal = _signal(scenario, h, first, last)
+    hazards, mu = type_arrays(scenario, signal)
+    col = block.collapse
     c_side, d_side = block.challenger, block.defender
     stages = [
         (day, Challenger(
