@@ -180,6 +180,23 @@ def test_airlift_model_without_block_from_the_command_line(cli) -> None:
             ["backtest", "deu", "--resamples", "0"],
             "--resamples: got 0; expected a whole number from 1 to 100,000",
         ),
+        (
+            ["backtest", "crises", "--resamples", "0"],
+            "--resamples: got 0; expected a whole number from 1 to 100,000",
+        ),
+        (
+            ["forecast", "--airlift-draws", "0"],
+            "--airlift-draws: got 0; expected a whole number from 1 to 1,000,000",
+        ),
+        (
+            ["runs", "show", "0"],
+            "RUN: got 0; expected a whole number from 1 to 9,223,372,036,854,775,807",
+        ),
+        (
+            ["serve", "--port", "70000"],
+            "--port: got 70000; expected a whole number from 0 to 65,535",
+        ),
+        (["serve", "--max-jobs", "0"], "--max-jobs: got 0; expected a whole number from 1 to 256"),
         (["forecast", ""], "'': an empty path; expected a scenario file or a bundled id"),
     ],
 )

@@ -201,16 +201,23 @@ def recorded_of(scenario: Any) -> Recorded | None:
 
 
 def crisis_cases(names: Sequence[Any] | None = None) -> list[tuple[str, Any]]:
-    """``(id, scenario)`` of every bundled scenario with a recorded end (or of ``names``:
-    bundled ids, or ``(id, scenario)`` pairs already loaded)."""
+    """``(id, scenario)`` of every bundled scenario with a recorded end, or of ``names``
+    (bundled ids, or ``(id, scenario)`` pairs already loaded), each of which must have one."""
     from realpolitik.api import load
     from realpolitik.scenario import bundled
 
+    if not names:
+        return [(n, sc) for n in bundled() if recorded_of(sc := load(n)) is not None]
     out = []
-    for item in names if names is not None else bundled():
+    for item in names:
         name, sc = item if isinstance(item, tuple) else (item, load(item))
-        if recorded_of(sc) is not None:
-            out.append((name, sc))
+        if recorded_of(sc) is None:
+            raise InputError(
+                field="--case",
+                value=name,
+                expected="a scenario whose outcome records who conceded and on which day",
+            )
+        out.append((name, sc))
     return out
 
 

@@ -26,7 +26,6 @@ from realpolitik.analysis.crises_backtest import RESAMPLES as CRISES_RESAMPLES
 from realpolitik.analysis.crises_backtest import (
     CrisesBacktest,
     backtest_crises,
-    recorded_of,
 )
 from realpolitik.cli._app import MAX_RESAMPLES, MAX_SEED, app, console, print_json, whole
 from realpolitik.errors import InputError
@@ -104,6 +103,26 @@ SeedOpt = Annotated[
 ]
 
 
+def _resamples_option(of: str) -> Any:
+    return typer.Option(
+        "--resamples",
+        callback=whole("--resamples", 1, MAX_RESAMPLES),
+        help=f"Bootstrap resamples (of {of}), at most {MAX_RESAMPLES:,}.",
+    )
+
+
+def _emit(kind: str, result: Any, render: Any, report: Path | None, **kw: Any) -> None:
+    """Print a backtest (JSON, or ``render``'s table) and write its report if asked."""
+    if kw["json_out"]:
+        print_json(result.to_json())
+    else:
+        render(result)
+    if report is not None:
+        from realpolitik.cli.report import write_backtest_report
+
+        write_backtest_report(kind, result.to_json(), report, **kw)
+
+
 @backtest_app.command("deu")
 def deu_command(
     data: Annotated[
@@ -124,14 +143,7 @@ def deu_command(
         ),
     ] = None,
     seed: SeedOpt = 0,
-    resamples: Annotated[
-        int,
-        typer.Option(
-            "--resamples",
-            callback=whole("--resamples", 1, MAX_RESAMPLES),
-            help=f"Bootstrap resamples (of proposals), at most {MAX_RESAMPLES:,}.",
-        ),
-    ] = RESAMPLES,
+    resamples: Annotated[int, _resamples_option("proposals")] = RESAMPLES,
     missing_salience: Annotated[
         str,
         typer.Option(
@@ -166,18 +178,13 @@ def deu_command(
     if predictions is not None:
         header, rows = result.prediction_rows()
         write_predictions(predictions, header, rows)
-    if as_json:
-        print_json(result.to_json())
-    else:
-        render_deu(result)
+
+    def render(res: DeuBacktest) -> None:
+        render_deu(res)
         if predictions is not None:
             console.print(f"[dim]Per-issue forecasts written to {predictions}[/dim]")
-    if report is not None:
-        from realpolitik.cli.report import write_backtest_report
 
-        write_backtest_report(
-            "deu", result.to_json(), report, models=model, seed=seed, json_out=as_json
-        )
+    _emit("deu", result, render, report, models=model, seed=seed, json_out=as_json)
 
 
 @backtest_app.command("cases")
@@ -199,16 +206,7 @@ def cases_command(
     the coverage, interval score and CRPS of their calibrated intervals."""
     _check_report(report)
     result = backtest_cases(models=model, seed=seed, calibration=_calibration(calibration))
-    if as_json:
-        print_json(result.to_json())
-    else:
-        render_cases(result)
-    if report is not None:
-        from realpolitik.cli.report import write_backtest_report
-
-        write_backtest_report(
-            "cases", result.to_json(), report, models=model, seed=seed, json_out=as_json
-        )
+    _emit("cases", result, render_cases, report, models=model, seed=seed, json_out=as_json)
 
 
 def _calibration(path: Path | None) -> Any:
@@ -238,36 +236,15 @@ def crises_command(
     ] = None,
     as_json: JsonOpt = False,
     seed: SeedOpt = 0,
-    resamples: Annotated[
-        int, typer.Option("--resamples", min=1, help="Bootstrap resamples (of cases).")
-    ] = CRISES_RESAMPLES,
+    resamples: Annotated[int, _resamples_option("cases")] = CRISES_RESAMPLES,
     report: ReportOpt = None,
 ) -> None:
     """Score crisis models on who gave way first and when: log and Brier scores of who gave
     way, CRPS of the end day on log(1 + day), and whether the recorded day is in the 80%
     interval, per case and (test cases only) as means with bootstrap intervals."""
     _check_report(report)
-    if case:
-        from realpolitik.api import load
-
-        for name in case:
-            if recorded_of(load(name)) is None:
-                raise InputError(
-                    field="--case",
-                    value=name,
-                    expected="a scenario whose outcome records who conceded and on which day",
-                )
     result = backtest_crises(case, model, seed=seed, resamples=resamples)
-    if as_json:
-        print_json(result.to_json())
-    else:
-        render_crises(result)
-    if report is not None:
-        from realpolitik.cli.report import write_backtest_report
-
-        write_backtest_report(
-            "crises", result.to_json(), report, models=model, seed=seed, json_out=as_json
-        )
+    _emit("crises", result, render_crises, report, models=model, seed=seed, json_out=as_json)
 
 
 def _check_report(report: Path | None) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from realpolitik.api import deu_data
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_SEED, app, console, print_json, whole
 from realpolitik.cli.backtest import (
     CapabilitiesOpt,
     CapabilityColumnOpt,
@@ -63,7 +63,12 @@ def calibrate_command(
     capability_column: CapabilityColumnOpt = DEFAULT_CAPABILITY_COLUMN,
     model: ModelOpt = None,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Seed of the folds and stochastic models.")
+        int,
+        typer.Option(
+            "--seed",
+            callback=whole("--seed", 0, MAX_SEED),
+            help="Seed of the folds and stochastic models.",
+        ),
     ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the table as JSON.")] = False,
 ) -> None:

@@ -83,7 +83,7 @@ def forecast_command(
         int | None,
         typer.Option(
             "--airlift-draws",
-            min=1,
+            callback=whole("--airlift-draws", 1, MAX_RUNS),
             help="K: crisis models coupled to the airlift share K airlift runs, run i "
             "using draw i mod K (default 50; docs/specs/coupling.md).",
         ),

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from realpolitik.cli._app import app, console, print_json
+from realpolitik.cli._app import MAX_SEED, app, console, print_json, whole
 from realpolitik.errors import InputError
 
 __all__ = ["runs_app", "open_store", "StoreOpt"]
@@ -35,7 +35,10 @@ StoreOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-IdArg = Annotated[int, typer.Argument(help="A run's id (see `realpolitik runs list`).", min=1)]
+_ID = whole("RUN", 1, MAX_SEED)
+IdArg = Annotated[
+    int, typer.Argument(help="A run's id (see `realpolitik runs list`).", callback=_ID)
+]
 
 
 def open_store(url: str | None) -> Any:
@@ -134,8 +137,8 @@ def show_command(run_id: IdArg, store: StoreOpt = None, as_json: JsonOpt = False
 
 @runs_app.command("diff")
 def diff_command(
-    run_a: Annotated[int, typer.Argument(help="The first run's id.", min=1)],
-    run_b: Annotated[int, typer.Argument(help="The second run's id.", min=1)],
+    run_a: Annotated[int, typer.Argument(help="The first run's id.", callback=_ID)],
+    run_b: Annotated[int, typer.Argument(help="The second run's id.", callback=_ID)],
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

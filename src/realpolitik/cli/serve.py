@@ -12,9 +12,12 @@ from typing import Annotated
 
 import typer
 
-from realpolitik.cli._app import app
+from realpolitik.cli._app import app, whole
 from realpolitik.cli.runs import StoreOpt, open_store
+from realpolitik.ensemble.executors import MAX_WORKERS
 from realpolitik.errors import InputError
+from realpolitik.scenario._yaml import MAX_BYTES
+from realpolitik.scenario.schema import MAX_RUNS
 
 __all__ = ["serve_command", "LOOPBACK"]
 
@@ -26,7 +29,9 @@ def serve_command(
     host: Annotated[
         str, typer.Option("--host", help="The address to listen on (loopback by default).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", callback=whole("--port", 0, 65535), help="The port.")
+    ] = 8000,
     store: StoreOpt = None,
     executor: Annotated[
         str,
@@ -37,14 +42,28 @@ def serve_command(
         ),
     ] = "local",
     max_runs: Annotated[
-        int, typer.Option("--max-runs", min=1, help="The most runs one request may ask for.")
+        int,
+        typer.Option(
+            "--max-runs",
+            callback=whole("--max-runs", 1, MAX_RUNS),
+            help="The most runs one request may ask for.",
+        ),
     ] = 100_000,
     max_jobs: Annotated[
-        int, typer.Option("--max-jobs", min=1, help="The most runs going on at once.")
+        int,
+        typer.Option(
+            "--max-jobs",
+            callback=whole("--max-jobs", 1, MAX_WORKERS),
+            help="The most runs going on at once.",
+        ),
     ] = 8,
     max_upload: Annotated[
         int,
-        typer.Option("--max-upload", min=1024, help="The largest scenario upload, in bytes."),
+        typer.Option(
+            "--max-upload",
+            callback=whole("--max-upload", 1024, MAX_BYTES),
+            help="The largest scenario upload, in bytes.",
+        ),
     ] = 1024 * 1024,
 ) -> None:
     """Serve the what-if workbench: edit a scenario, run it, compare runs, download reports."""
