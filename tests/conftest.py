@@ -32,6 +32,21 @@ def read_data(relpath: str, encoding: str = "utf-8") -> str:
     return path.read_text(encoding=encoding)
 
 
+#: A two-actor scenario with one uncertain input: ensembles, stores and reports drawn quickly.
+TINY = """\
+name: tiny
+actors:
+  - {id: a, name: A, capability: 1}
+  - {id: b, name: B, capability: {dist: uniform, low: 1, high: 3}}
+issues:
+  - id: x
+    name: X
+    unit: points
+    scale: {min: 0, max: 100}
+    positions: {a: 0, b: 100}
+    saliences: {a: 1.0, b: 0.5}
+"""
+
 # Bueno de Mesquita's (1994) emission case (tests/data/bdm/README.md).
 EMISSION_CSV = read_data("bdm/emission_1994.csv")
 

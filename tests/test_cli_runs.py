@@ -6,6 +6,8 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
+from conftest import TINY  # noqa: E402
+
 from realpolitik.scenario import bundled_path  # noqa: E402
 
 
@@ -63,21 +65,6 @@ def test_diff_names_the_changed_input_and_forecast(cli, store_url, tmp_path):
     assert dalian["b"] < dalian["a"]
     text = cli("runs", "diff", "1", "2")
     assert "issues.dalian.saliences.stalin" in text.out and "dalian" in text.out
-
-
-TINY = """\
-name: tiny
-actors:
-  - {id: a, name: A, capability: 1}
-  - {id: b, name: B, capability: {dist: uniform, low: 1, high: 3}}
-issues:
-  - id: x
-    name: X
-    unit: points
-    scale: {min: 0, max: 100}
-    positions: {a: 0, b: 100}
-    saliences: {a: 1.0, b: 0.5}
-"""
 
 
 def test_report_rm_and_errors(cli, store_url, tmp_path):

@@ -744,7 +744,7 @@ def test_berlin_has_both_crisis_models_with_the_record(cli):
     learn = crises["learning"]
     assert learn["mode"] == "coupled" and "airlift as it happened" in learn["conditional_on"]
     assert learn["types"] == ["weak", "fair_weather", "strong"] and learn["horizon"] == 463
-    assert "west's daily cost" in crises["attrition"]["conditional_on"]
+    assert "the daily cost of ussr and west" in crises["attrition"]["conditional_on"]
     table = cli("forecast", "berlin-1948", "--runs", "1", "-m", "attrition", "-m", "learning")
     assert " ".join(table.out.split()).count("Conditional on the airlift as it happened") == 2
     moscow = cli("forecast", "moscow-1949", "--json", "-m", "attrition").json()["crises"][0]

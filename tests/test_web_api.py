@@ -15,25 +15,13 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("sqlalchemy")
 
+from conftest import TINY  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from realpolitik.forecast import forecast  # noqa: E402
 from realpolitik.scenario import load, loads  # noqa: E402
 from realpolitik.web import Limits, create_app  # noqa: E402
 
-TINY = """\
-name: tiny
-actors:
-  - {id: a, name: A, capability: 1}
-  - {id: b, name: B, capability: {dist: uniform, low: 1, high: 3}}
-issues:
-  - id: x
-    name: X
-    unit: points
-    scale: {min: 0, max: 100}
-    positions: {a: 0, b: 100}
-    saliences: {a: 1.0, b: 0.5}
-"""
 # Line 10, column 26 (after "    positions: {a: 0, b: "): b's position lies outside the scale.
 BAD = TINY.replace("positions: {a: 0, b: 100}", "positions: {a: 0, b: 150}")
 

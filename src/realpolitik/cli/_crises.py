@@ -53,17 +53,7 @@ def _attrition(entry: dict[str, Any]) -> Table:
     table.add_row(
         f"no agreement by day {entry['horizon']:.0f}", _p(entry["p_no_agreement_by_horizon"]), ""
     )
-    rec = entry.get("recorded")
-    if rec is not None:
-        table.add_row(
-            "[italic]recorded[/italic]",
-            f"{rec['conceded']} conceded on day {rec['day']:.0f}",
-            f"P = {_p(entry.get('p_recorded'))} by then",
-            style="green",
-        )
-    if entry.get("conditional_on"):
-        table.caption = "Conditional on " + entry["conditional_on"]
-    return table
+    return _with_record(table, entry, "conceded")
 
 
 def _learning(entry: dict[str, Any]) -> Table:
@@ -81,11 +71,16 @@ def _learning(entry: dict[str, Any]) -> Table:
     table.add_row(f"{c} gives way if {d} holds: median", _day_or(cd["median"]), "")
     table.add_row(f"no end by day {entry['horizon']:.0f}", _p(entry["p_no_end_by_horizon"]), "")
     table.add_row("mode, policy", f"{entry['mode']}, {entry['policy']}", "")
+    return _with_record(table, entry, "gave way")
+
+
+def _with_record(table: Table, entry: dict[str, Any], verb: str) -> Table:
+    """The recorded end as the table's last row, and what the forecast takes as given."""
     rec = entry.get("recorded")
     if rec is not None:
         table.add_row(
             "[italic]recorded[/italic]",
-            f"{rec['conceded']} gave way on day {rec['day']:.0f}",
+            f"{rec['conceded']} {verb} on day {rec['day']:.0f}",
             f"P = {_p(entry.get('p_recorded'))} by then",
             style="green",
         )

@@ -160,8 +160,8 @@ def _conditional(scenario: Any) -> str | None:
         return None
     who = " and ".join(sorted(cfg.costs.parties))
     return (
-        f"the airlift as it happened: {who}'s daily cost is read from the scenario's airlift "
-        "run (its recorded fleet build-up, airfields and weather)"
+        f"the airlift as it happened: the daily cost of {who} is read from the scenario's "
+        "airlift run (its recorded fleet build-up, airfields and weather)"
     )
 
 

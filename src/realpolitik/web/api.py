@@ -115,11 +115,9 @@ async def post_scenario(request: Request) -> dict[str, Any]:
     return {"id": ref.id, "name": ref.name, "origin": ref.origin}
 
 
-@router.post("/runs", status_code=202)
-def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
-    """Start a run in the background; poll ``GET /api/runs/{id}`` for progress and results."""
-    bench = _bench(request)
-    prep, origin = prepare_request(
+def _prepare(bench: Any, body: RunRequest) -> tuple[Any, Any]:
+    """The request's scenario and settings, checked, with the scenario's origin."""
+    return prepare_request(
         bench.store,
         body.scenario,
         models=body.models,
@@ -128,6 +126,13 @@ def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
         executor=bench.executor,
         limit=bench.limits.max_upload,
     )
+
+
+@router.post("/runs", status_code=202)
+def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
+    """Start a run in the background; poll ``GET /api/runs/{id}`` for progress and results."""
+    bench = _bench(request)
+    prep, origin = _prepare(bench, body)
     run_id = bench.jobs.submit(prep, origin=origin)
     return {"id": run_id, "status": bench.store.run(run_id)["effective"]}
 
@@ -136,15 +141,7 @@ def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
 def post_forecast(body: RunRequest, request: Request) -> dict[str, Any]:
     """Run a forecast now and answer with its JSON (the run is stored as well)."""
     bench = _bench(request)
-    prep, origin = prepare_request(
-        bench.store,
-        body.scenario,
-        models=body.models,
-        runs=body.runs,
-        seed=body.seed,
-        executor=bench.executor,
-        limit=bench.limits.max_upload,
-    )
+    prep, origin = _prepare(bench, body)
     run_id, result = bench.jobs.run_now(prep, origin=origin)
     return {"id": run_id, "status": "done", "forecast": result.to_json()}
 

@@ -8,6 +8,7 @@ pages and the API read them; this module only holds the threads and their cancel
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,17 +65,7 @@ class Jobs:
     def submit(self, prep: Prepared, *, origin: str) -> int:
         """Store a new run and start it in the background; its id."""
         self.check_runs(prep.runs)
-        self._reserve()
-        try:
-            run_id = create(self.store, prep, origin=origin, requested_by="web")
-        except BaseException:
-            self._slots.release()
-            raise
-        event = threading.Event()
-        with self._lock:
-            self._cancel[run_id] = event
-            self._futures[run_id] = self._pool.submit(self._run, run_id, event)
-        return run_id
+        return self._start(lambda: create(self.store, prep, origin=origin, requested_by="web"))
 
     def resume(self, run_id: int) -> None:
         """Finish an interrupted run in the background from its checkpoints."""
@@ -86,9 +77,19 @@ class Jobs:
                 problem=f"run {run_id} is {row['effective']}",
                 expected="an interrupted run",
             )
+
+        def claim() -> int:
+            self.store.claim(run_id)
+            return run_id
+
+        self._start(claim)
+
+    def _start(self, begin: Callable[[], int]) -> int:
+        """Take a slot, ``begin()`` the run (its id; the slot is given back if it fails), and
+        run it in the background with its cancel event."""
         self._reserve()
         try:
-            self.store.claim(run_id)
+            run_id = begin()
         except BaseException:
             self._slots.release()
             raise
@@ -96,6 +97,7 @@ class Jobs:
         with self._lock:
             self._cancel[run_id] = event
             self._futures[run_id] = self._pool.submit(self._run, run_id, event)
+        return run_id
 
     def run_now(self, prep: Prepared, *, origin: str) -> tuple[int, Any]:
         """Store a new run and execute it in this thread (``POST /api/forecast``)."""
