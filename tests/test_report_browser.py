@@ -8,7 +8,6 @@ the playwright package is missing; `make test` and `.ci/run` install both.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,23 +16,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _browser import ARGS, CHROMIUM  # noqa: E402
-from _browser import skip as _skip  # noqa: E402
+from _browser import launch  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def browser():
-    exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-    if exe is None:
-        _skip("Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip("the playwright package is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 @pytest.fixture(scope="module")

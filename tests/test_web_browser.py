@@ -10,7 +10,6 @@ where chromium or playwright is missing; `.ci/run` makes it required.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import sys
 import threading
@@ -25,8 +24,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("sqlalchemy")
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _browser import ARGS, CHROMIUM  # noqa: E402
-from _browser import skip as _skip  # noqa: E402
+from _browser import launch  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +52,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-    if exe is None:
-        _skip("Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip("the playwright package is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 @pytest.fixture
