@@ -25,32 +25,29 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check --quiet src tests benchmarks
 	$(BIN)/lint-imports
 
-# The report's browser test needs Debian's chromium: installed with apt when missing and we
-# are root (as on CI); elsewhere the test is skipped with a notice.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the report's browser test"; \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-	      || echo "notice: apt could not install chromium: the browser test will not run"; \
-	  else \
-	    echo "notice: /usr/bin/chromium is missing and you are not root: the browser test will be skipped"; \
-	  fi; \
-	fi
+# Debian packages the tests need: $(call apt_install,PACKAGE,WHAT NEEDS IT) installs PACKAGE
+# with apt when we are root (as on CI); elsewhere the tests that need it are skipped with a
+# notice. The caller's shell test decides whether it is missing.
+define apt_install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+  echo "installing Debian's $(1) for $(2)"; \
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; } \
+    || echo "notice: apt could not install $(1): $(2) will not run"; \
+else \
+  echo "notice: $(1) is missing and you are not root: $(2) will be skipped"; \
+fi
+endef
 
-# The run store's tests also run on PostgreSQL: Debian's postgresql is installed with apt when
-# missing and we are root (as on CI). The tests start a throwaway cluster of their own (initdb
-# in a temporary folder, a Unix socket, as the postgres user when root) and remove it after;
-# elsewhere they are skipped with a notice.
+# The report's and the workbench's browser tests need Debian's chromium.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then $(call apt_install,chromium,the browser tests); fi
+
+# The run store's tests also run on PostgreSQL. The tests start a throwaway cluster of their
+# own (initdb in a temporary folder, a Unix socket, as the postgres user when root) and
+# remove it after.
 postgres:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's postgresql for the run store's tests"; \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
-	      || echo "notice: apt could not install postgresql: the PostgreSQL tests will not run"; \
-	  else \
-	    echo "notice: PostgreSQL is missing and you are not root: its store tests will be skipped"; \
-	  fi; \
+	  $(call apt_install,postgresql,the PostgreSQL store tests); \
 	fi
 
 test: $(STAMP) lint browser postgres
