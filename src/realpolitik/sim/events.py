@@ -61,6 +61,18 @@ _FORMS = (
 )
 
 
+def _party(scenario: Any, block_name: str, party: str, what: str) -> str:
+    """``party`` of the scenario's crisis block ``block_name``, or the path's problem."""
+    block = getattr(scenario, block_name, None)
+    if block is None:
+        raise PathProblem(f"the scenario has no `{block_name}` block", "a path into a block it has")
+    if party not in block.parties:
+        raise PathProblem(
+            f"{party!r} is not a party to {what}", "one of: " + ", ".join(block.parties)
+        )
+    return party
+
+
 def parse_path(path: str, scenario: Any) -> Target:
     """The :class:`Target` of ``path`` in ``scenario``; :class:`PathProblem` if none."""
     parts = path.split(".")
@@ -92,25 +104,10 @@ def parse_path(path: str, scenario: Any) -> Target:
             raise PathProblem(f"unknown actor {parts[1]!r}", "one of: " + ", ".join(sorted(actors)))
         return Target("capability", None, parts[1])
     if head == "attrition" and len(parts) == 3 and parts[1] in ("cost", "discount"):
-        block = getattr(scenario, "attrition", None)
-        if block is None:
-            raise PathProblem("the scenario has no `attrition` block", "a path into a block it has")
-        if parts[2] not in block.parties:
-            raise PathProblem(
-                f"{parts[2]!r} is not a party to the attrition",
-                "one of: " + ", ".join(block.parties),
-            )
-        return Target(parts[1], None, parts[2])
+        return Target(parts[1], None, _party(scenario, "attrition", parts[2], "the attrition"))
     if head == "learning" and len(parts) == 3 and parts[1] == "cost":
-        block = getattr(scenario, "learning", None)
-        if block is None:
-            raise PathProblem("the scenario has no `learning` block", "a path into a block it has")
-        if parts[2] not in block.parties:
-            raise PathProblem(
-                f"{parts[2]!r} is not a party to the learning block",
-                "one of: " + ", ".join(block.parties),
-            )
-        return Target("learning_cost", None, parts[2])
+        party = _party(scenario, "learning", parts[2], "the learning block")
+        return Target("learning_cost", None, party)
     if head == "airlift":  # the airlift's airfields and weather
         from realpolitik.sim._airlift_events import parse_airlift_path
 
